@@ -1,0 +1,124 @@
+"""The template's own accounting identities, checked on one report's values.
+
+Values are the canonical ``{key: number | None}`` mapping. A ``None`` addend
+counts as 0 (real tables leave zero cells blank); a check whose printed total
+is ``None`` is not evaluated, since a blank total says nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from reportformat import appeal_columns, appeal_groups, request_columns, request_outcome_rows
+
+Number = int | float
+Values = Mapping[str, Number | None]
+
+_APPLICANT_COLUMNS = [column for column in request_columns() if column != "total"]
+_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One evaluated identity: ``id`` from keys.yaml, ``where`` names the column, row or group."""
+
+    id: str
+    ok: bool
+    expected: Number
+    actual: Number
+    where: str
+
+
+def _sum(values: Values, keys: list[str]) -> Number:
+    return sum((values.get(key) or 0) for key in keys)
+
+
+def _result(check_id: str, where: str, expected: Number | None, actual: Number) -> CheckResult | None:
+    if expected is None:
+        return None
+    return CheckResult(check_id, abs(expected - actual) <= _TOLERANCE, expected, actual, where)
+
+
+def _has_any(values: Values, prefix: str) -> bool:
+    return any(key.startswith(prefix) for key in values)
+
+
+def check_requests_balance(values: Values) -> list[CheckResult]:
+    results = []
+    for column in request_columns():
+        left = _sum(values, [f"requests.new_received.{column}", f"requests.carried_over.{column}"])
+        right = _sum(values, [f"requests.total_processed.{column}", f"requests.carried_forward.{column}"])
+        keys = [f"requests.{row}.{column}" for row in ("new_received", "total_processed")]
+        if all(values.get(key) is None for key in keys):
+            continue
+        results.append(CheckResult("requests.balance", abs(left - right) <= _TOLERANCE, left, right, column))
+    return results
+
+
+def check_requests_row_total(values: Values, template: str) -> list[CheckResult]:
+    from reportformat import request_rows
+
+    results = []
+    for row in request_rows(template):
+        total = values.get(f"requests.{row}.total")
+        actual = _sum(values, [f"requests.{row}.{column}" for column in _APPLICANT_COLUMNS])
+        result = _result("requests.row_total", row, total, actual)
+        if result:
+            results.append(result)
+    return results
+
+
+def check_requests_outcomes_sum(values: Values, template: str) -> list[CheckResult]:
+    results = []
+    outcome_rows = request_outcome_rows(template)
+    for column in request_columns():
+        total = values.get(f"requests.total_processed.{column}")
+        actual = _sum(values, [f"requests.{row}.{column}" for row in outcome_rows])
+        result = _result("requests.outcomes_sum", column, total, actual)
+        if result:
+            results.append(result)
+    return results
+
+
+def check_appeals_group_total(values: Values) -> list[CheckResult]:
+    results = []
+    parts = [column for column in appeal_columns() if column != "total"]
+    for group in appeal_groups():
+        total = values.get(f"appeals.{group}.total")
+        actual = _sum(values, [f"appeals.{group}.{column}" for column in parts])
+        result = _result("appeals.group_total", group, total, actual)
+        if result:
+            results.append(result)
+    return results
+
+
+def check_identities(values: Values, template: str) -> list[CheckResult]:
+    """Every within-report identity of keys.yaml that the values allow to evaluate."""
+    if template not in ("v2019", "v2021"):
+        return []
+    results: list[CheckResult] = []
+    if _has_any(values, "requests."):
+        results += check_requests_balance(values)
+        results += check_requests_row_total(values, template)
+        results += check_requests_outcomes_sum(values, template)
+    if _has_any(values, "appeals."):
+        results += check_appeals_group_total(values)
+    return results
+
+
+def check_carry_over(previous: Values, current: Values) -> list[CheckResult]:
+    """requests.carry_over: carried_over (year N) equals carried_forward (year N-1), per column."""
+    results = []
+    for column in request_columns():
+        expected = previous.get(f"requests.carried_forward.{column}")
+        actual = current.get(f"requests.carried_over.{column}")
+        if expected is None or actual is None:
+            continue
+        results.append(CheckResult("requests.carry_over", abs(expected - actual) <= _TOLERANCE, expected, actual, column))
+    return results
+
+
+def failed_identity_ids(values: Values, template: str) -> list[str]:
+    """Sorted ids of the identities that fail (each id once)."""
+    return sorted({result.id for result in check_identities(values, template) if not result.ok})
