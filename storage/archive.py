@@ -1,0 +1,431 @@
+"""The archive's write API: what the crawler and the extractor record, in one place."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.db import make_engine, resolve_db_url
+from storage.db import migrate as migrate_schema
+from storage.models import (
+    Agency,
+    CheckResultRow,
+    CrawlRun,
+    ExtractedValue,
+    Extraction,
+    Fetch,
+    PageError,
+    Report,
+    ReportSection,
+    ReportSnapshot,
+    ReportTable,
+    Snapshot,
+    Unit,
+    utcnow,
+)
+from storage.records import (
+    EXTRACTION_STATUSES,
+    RUN_OUTCOMES,
+    ExtractionRecord,
+    FetchRecord,
+    ReportRecord,
+    ReportUpsert,
+    SnapshotInfo,
+)
+from storage.retry import retry_insert_race, retry_transient
+from storage.snapshots import FileSnapshotStore, SnapshotStore
+
+__all__ = [
+    "Archive",
+    "ExtractionRecord",
+    "FetchRecord",
+    "ReportRecord",
+    "ReportUpsert",
+    "SnapshotInfo",
+    "UnknownUnit",
+]
+
+_VALIDATOR_HEADERS = ("ETag", "Last-Modified")
+
+
+class UnknownUnit(LookupError):
+    """A report names a unit code that ``ensure_unit`` never registered."""
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _snapshot_info(snapshot: Snapshot) -> SnapshotInfo:
+    return SnapshotInfo(
+        snapshot.id,
+        snapshot.url,
+        snapshot.sha256,
+        snapshot.size,
+        snapshot.first_seen_at,
+        snapshot.last_seen_at,
+    )
+
+
+def _bump(snapshot: Snapshot, seen_at: datetime) -> None:
+    snapshot.last_seen_at = max(snapshot.last_seen_at, seen_at)
+
+
+def _header(headers: dict[str, Any], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return str(value)
+    return None
+
+
+def _latest_snapshot(session: Session, canonical_url: str) -> Snapshot | None:
+    return session.scalar(
+        select(Snapshot)
+        .where(Snapshot.url == canonical_url)
+        .order_by(Snapshot.last_seen_at.desc(), Snapshot.id.desc())
+        .limit(1)
+    )
+
+
+class Archive:
+    """The database plus the snapshot store. Write methods each run in their own transaction."""
+
+    def __init__(self, engine: Engine, store: SnapshotStore) -> None:
+        self.engine = engine
+        self.store = store
+        self.Session = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(
+        cls,
+        db_url: str | None = None,
+        snapshot_dir: str | Path | None = None,
+        migrate: bool = True,
+    ) -> Archive:
+        """Open (and by default migrate) the archive at ``db_url`` or ``$REPORTS_DB``."""
+        engine = make_engine(resolve_db_url(db_url))
+        if migrate:
+            migrate_schema(engine)
+        return cls(engine, FileSnapshotStore(snapshot_dir))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- crawl runs ---------------------------------------------------------------------------
+
+    @retry_transient
+    def start_run(self, sites: list[str]) -> int:
+        with self.Session.begin() as session:
+            run = CrawlRun(started_at=utcnow(), outcome="running", sites=list(sites), stats={})
+            session.add(run)
+            session.flush()
+            return run.id
+
+    @retry_transient
+    def finish_run(self, run_id: int, outcome: str, stats: dict[str, Any]) -> None:
+        if outcome not in RUN_OUTCOMES:
+            raise ValueError(f"unknown run outcome {outcome!r}; expected one of {RUN_OUTCOMES}")
+        with self.Session.begin() as session:
+            run = session.get_one(CrawlRun, run_id)
+            run.finished_at = utcnow()
+            run.outcome = outcome
+            run.stats = dict(stats)
+
+    # -- fetches and snapshots ----------------------------------------------------------------
+
+    def record_fetch(
+        self,
+        *,
+        run_id: int | None,
+        url: str,
+        canonical_url: str,
+        status: int,
+        headers: dict[str, str],
+        body: bytes | None,
+        fetched_at: datetime,
+        content_type: str | None = None,
+    ) -> FetchRecord:
+        """Record one response. A 200 body becomes (or re-confirms) a snapshot; a 304 re-confirms the latest."""
+        sha256 = self.store.put(body) if status == 200 and body is not None else None
+        if content_type is None:
+            content_type = _header(headers, "Content-Type")
+        return self._record_fetch_row(
+            run_id=run_id,
+            url=url,
+            canonical_url=canonical_url,
+            status=status,
+            headers=dict(headers),
+            sha256=sha256,
+            size=len(body) if body is not None else 0,
+            fetched_at=_as_utc(fetched_at),
+            content_type=content_type,
+        )
+
+    @retry_transient
+    @retry_insert_race
+    def _record_fetch_row(
+        self,
+        *,
+        run_id: int | None,
+        url: str,
+        canonical_url: str,
+        status: int,
+        headers: dict[str, str],
+        sha256: str | None,
+        size: int,
+        fetched_at: datetime,
+        content_type: str | None,
+    ) -> FetchRecord:
+        with self.Session.begin() as session:
+            snapshot: Snapshot | None = None
+            new_snapshot = False
+            if sha256 is not None:
+                snapshot = session.scalar(
+                    select(Snapshot).where(Snapshot.url == canonical_url, Snapshot.sha256 == sha256)
+                )
+                if snapshot is None:
+                    snapshot = Snapshot(
+                        url=canonical_url,
+                        sha256=sha256,
+                        size=size,
+                        content_type=content_type,
+                        first_seen_at=fetched_at,
+                        last_seen_at=fetched_at,
+                    )
+                    session.add(snapshot)
+                    new_snapshot = True
+                else:
+                    _bump(snapshot, fetched_at)
+            elif status == 304:
+                snapshot = _latest_snapshot(session, canonical_url)
+                if snapshot is not None:
+                    _bump(snapshot, fetched_at)
+            session.flush()
+            fetch = Fetch(
+                run_id=run_id,
+                url=url,
+                canonical_url=canonical_url,
+                fetched_at=fetched_at,
+                status=status,
+                headers=headers,
+                sha256=snapshot.sha256 if snapshot is not None else None,
+                snapshot_id=snapshot.id if snapshot is not None else None,
+            )
+            session.add(fetch)
+            session.flush()
+            return FetchRecord(
+                fetch.id,
+                snapshot.id if snapshot is not None else None,
+                snapshot.sha256 if snapshot is not None else None,
+                new_snapshot,
+            )
+
+    def latest_snapshot(self, canonical_url: str) -> SnapshotInfo | None:
+        """The body most recently seen at ``canonical_url``."""
+        with self.Session() as session:
+            snapshot = _latest_snapshot(session, canonical_url)
+            return _snapshot_info(snapshot) if snapshot is not None else None
+
+    def snapshot_body(self, sha256: str) -> bytes:
+        return self.store.get(sha256)
+
+    def validators(self, canonical_url: str) -> dict[str, str]:
+        """``ETag`` / ``Last-Modified`` of the latest 200 response, for a conditional request."""
+        with self.Session() as session:
+            headers = session.scalar(
+                select(Fetch.headers)
+                .where(Fetch.canonical_url == canonical_url, Fetch.status == 200)
+                .order_by(Fetch.fetched_at.desc(), Fetch.id.desc())
+                .limit(1)
+            )
+        found: dict[str, str] = {}
+        for name in _VALIDATOR_HEADERS:
+            value = _header(headers or {}, name)
+            if value:
+                found[name] = value
+        return found
+
+    # -- units, agencies, reports -------------------------------------------------------------
+
+    @retry_transient
+    @retry_insert_race
+    def ensure_unit(self, code: str, name: str, hosts: list[str]) -> int:
+        """Create the unit or bring its name and hosts up to date; return its id."""
+        with self.Session.begin() as session:
+            unit = session.scalar(select(Unit).where(Unit.code == code))
+            if unit is None:
+                unit = Unit(code=code, name=name, hosts=list(hosts))
+                session.add(unit)
+            else:
+                unit.name = name
+                unit.hosts = list(hosts)
+            session.flush()
+            return unit.id
+
+    @retry_transient
+    @retry_insert_race
+    def upsert_report(self, record: ReportRecord) -> ReportUpsert:
+        """Create or update the report of ``(agency, year)`` and link the snapshot to its history."""
+        with self.Session.begin() as session:
+            unit_id = session.scalar(select(Unit.id).where(Unit.code == record.unit_code))
+            if unit_id is None:
+                raise UnknownUnit(f"unit {record.unit_code!r} is not in the archive; call ensure_unit first")
+            snapshot = session.get_one(Snapshot, record.snapshot_id)
+            seen_at = snapshot.last_seen_at
+            agency = self._ensure_agency(session, unit_id, record.agency, record.kind)
+            report = session.scalar(
+                select(Report).where(Report.agency_id == agency.id, Report.year == record.year)
+            )
+            created = report is None
+            if report is None:
+                report = Report(
+                    agency_id=agency.id,
+                    unit_id=unit_id,
+                    year=record.year,
+                    first_seen_at=seen_at,
+                    last_seen_at=seen_at,
+                    status="active",
+                )
+                session.add(report)
+                new_snapshot = True
+            else:
+                new_snapshot = report.current_snapshot_id != record.snapshot_id
+                report.last_seen_at = max(report.last_seen_at, seen_at)
+                if report.status != "active":
+                    report.status = "active"
+                    report.withdrawn_at = None
+            report.kind = record.kind
+            report.url = record.url
+            report.title = record.title
+            report.published = record.published
+            report.template = record.template
+            report.current_snapshot_id = record.snapshot_id
+            session.flush()
+            linked = session.scalar(
+                select(ReportSnapshot.id).where(
+                    ReportSnapshot.report_id == report.id, ReportSnapshot.snapshot_id == record.snapshot_id
+                )
+            )
+            if linked is None:
+                session.add(
+                    ReportSnapshot(report_id=report.id, snapshot_id=record.snapshot_id, linked_at=seen_at)
+                )
+            session.flush()
+            return ReportUpsert(report.id, created, new_snapshot)
+
+    @staticmethod
+    def _ensure_agency(session: Session, unit_id: int, name: str, kind: str) -> Agency:
+        agency = session.scalar(select(Agency).where(Agency.unit_id == unit_id, Agency.name == name))
+        if agency is None:
+            agency = Agency(unit_id=unit_id, name=name, kind=kind)
+            session.add(agency)
+            session.flush()
+        elif agency.kind != kind:
+            agency.kind = kind
+        return agency
+
+    # -- problems and extraction results ------------------------------------------------------
+
+    @retry_transient
+    def record_page_error(
+        self,
+        *,
+        run_id: int | None,
+        url: str,
+        snapshot_id: int | None,
+        kind: str,
+        message: str,
+    ) -> None:
+        with self.Session.begin() as session:
+            session.add(
+                PageError(
+                    run_id=run_id,
+                    url=url,
+                    snapshot_id=snapshot_id,
+                    kind=kind,
+                    message=message,
+                    created_at=utcnow(),
+                )
+            )
+
+    @retry_transient
+    @retry_insert_race
+    def save_extraction(self, report_id: int, snapshot_id: int, result: ExtractionRecord) -> int:
+        """Store one extraction, replacing any earlier one of the same snapshot and extractor version."""
+        if result.status not in EXTRACTION_STATUSES:
+            raise ValueError(
+                f"unknown extraction status {result.status!r}; expected one of {EXTRACTION_STATUSES}"
+            )
+        with self.Session.begin() as session:
+            old_id = session.scalar(
+                select(Extraction.id).where(
+                    Extraction.snapshot_id == snapshot_id,
+                    Extraction.extractor_version == result.extractor_version,
+                )
+            )
+            if old_id is not None:
+                for child in (ExtractedValue, ReportSection, ReportTable, CheckResultRow):
+                    session.execute(delete(child).where(child.extraction_id == old_id))
+                session.execute(delete(Extraction).where(Extraction.id == old_id))
+            extraction = Extraction(
+                report_id=report_id,
+                snapshot_id=snapshot_id,
+                extractor_version=result.extractor_version,
+                status=result.status,
+                template=result.template,
+                missing=list(result.missing),
+                reason=result.reason,
+                created_at=utcnow(),
+            )
+            session.add(extraction)
+            session.flush()
+            session.add_all(_extraction_rows(extraction.id, result))
+            return extraction.id
+
+
+def _extraction_rows(
+    extraction_id: int, result: ExtractionRecord
+) -> list[ExtractedValue | ReportSection | ReportTable | CheckResultRow]:
+    rows: list[ExtractedValue | ReportSection | ReportTable | CheckResultRow] = []
+    for key in sorted(result.values.keys() | result.raw.keys()):
+        value = result.values.get(key)
+        rows.append(
+            ExtractedValue(
+                extraction_id=extraction_id,
+                key=key,
+                value=float(value) if value is not None else None,
+                raw=result.raw.get(key),
+            )
+        )
+    for number, heading, text in result.sections:
+        rows.append(ReportSection(extraction_id=extraction_id, number=number, heading=heading, text=text))
+    for position, grid in enumerate(result.tables):
+        rows.append(ReportTable(extraction_id=extraction_id, position=position, grid=grid))
+    for check_id, where, ok, expected, actual in result.checks:
+        rows.append(
+            CheckResultRow(
+                extraction_id=extraction_id,
+                check_id=check_id,
+                where=where,
+                ok=bool(ok),
+                expected=float(expected) if expected is not None else None,
+                actual=float(actual) if actual is not None else None,
+            )
+        )
+    return rows

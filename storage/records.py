@@ -1,0 +1,70 @@
+"""Plain values passed into and out of the archive; no SQLAlchemy objects cross this boundary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+RUN_OUTCOMES = ("running", "finished", "failed", "interrupted")
+AGENCY_KINDS = ("district", "office", "department", "town")
+EXTRACTION_STATUSES = ("complete", "partial", "failed")
+
+
+@dataclass(frozen=True)
+class FetchRecord:
+    """What ``Archive.record_fetch`` stored: the fetch row and the snapshot the body resolved to."""
+
+    fetch_id: int
+    snapshot_id: int | None
+    sha256: str | None
+    new_snapshot: bool
+
+
+@dataclass(frozen=True)
+class ReportRecord:
+    """One report as the crawler found it; ``kind`` is the publishing agency's kind (see AGENCY_KINDS)."""
+
+    unit_code: str
+    agency: str
+    kind: str
+    year: int
+    url: str
+    title: str
+    published: date | None
+    template: str | None
+    snapshot_id: int
+
+
+@dataclass(frozen=True)
+class ReportUpsert:
+    """``created``: the report is new. ``new_snapshot``: its current snapshot changed (true when created)."""
+
+    report_id: int
+    created: bool
+    new_snapshot: bool
+
+
+@dataclass(frozen=True)
+class ExtractionRecord:
+    """One extractor run on one snapshot. ``checks`` are ``(id, where, ok, expected, actual)``."""
+
+    extractor_version: str
+    status: str
+    template: str | None
+    values: dict[str, float | int | None] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)
+    sections: list[tuple[int, str, str]] = field(default_factory=list)
+    tables: list[list[list[str]]] = field(default_factory=list)
+    checks: list[tuple[str, str, bool, float, float]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    id: int
+    url: str
+    sha256: str
+    size: int
+    first_seen_at: datetime
+    last_seen_at: datetime
