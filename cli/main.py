@@ -1,0 +1,179 @@
+"""The ``reports`` command: crawl the platform, list and show archived reports."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Any
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from cli import output
+from crawler.registry import RegistryError
+from storage.db import resolve_db_url
+
+logger = logging.getLogger("reports")
+
+_KINDS = click.Choice(["district", "office", "department", "town"])
+
+
+class ReportsGroup(click.Group):
+    """Turns expected failures into one clear line on stderr instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (RegistryError, SQLAlchemyError, OSError, LookupError, ValueError) as error:
+            message = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise click.ClickException(message) from error
+
+
+def _db_option(function: Any) -> Any:
+    return click.option(
+        "--db",
+        "db",
+        envvar="REPORTS_DB",
+        default=None,
+        help="SQLAlchemy URL of the archive (default: SQLite under data/; env REPORTS_DB).",
+    )(function)
+
+
+def _open_archive(db: str | None) -> Any:
+    from storage.archive import Archive
+
+    return Archive.open(resolve_db_url(db))
+
+
+@click.group(cls=ReportsGroup)
+@click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
+def main(verbose: bool) -> None:
+    """Archive of Chongqing government information disclosure annual reports.
+
+    \b
+    Examples:
+      reports crawl --replica full      # crawl the offline replica into data/
+      reports list --district 长寿区 --year 2020
+      reports show 1
+    """
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@main.command()
+@click.option("--sites", "sites_file", type=click.Path(exists=True, dir_okay=False), help="Site registry YAML to crawl (default: the shipped registry).")
+@click.option("--site", "site_codes", multiple=True, help="Only this site code (repeatable), e.g. --site cqcs.")
+@_db_option
+@click.option("--snapshots", "snapshot_dir", envvar="REPORTS_SNAPSHOTS", default=None, help="Folder of the snapshot store (default: data/snapshots; env REPORTS_SNAPSHOTS).")
+@click.option("--replica", type=click.Choice(["small", "full"]), default=None, help="Serve the offline replica of the platform in-process and crawl it (no internet needed).")
+@click.option("--seed", type=int, default=2026, show_default=True, help="Seed of the replica.")
+@click.option("--no-throttle", is_flag=True, help="Turn politeness off (only for the local replica and benchmarks).")
+def crawl(sites_file: str | None, site_codes: tuple[str, ...], db: str | None, snapshot_dir: str | None, replica: str | None, seed: int, no_throttle: bool) -> None:
+    """Crawl the registry's 年报 columns into the archive and print what was archived.
+
+    Plain HTTP goes through the standard ``http_proxy`` variable when it is set.
+
+    \b
+    Examples:
+      reports crawl --replica full                 # the offline demo
+      reports crawl --site cqcs --site cqna        # two live sites
+      reports crawl --sites my-sites.yaml --db postgresql+psycopg://localhost/reports
+    """
+    from contextlib import nullcontext
+
+    from cli.crawling import REPLICA_POLITE, CrawlRequest, replica_proxy, run_crawl
+    from crawler.registry import load_registry, select_sites
+
+    select_sites(load_registry(sites_file), site_codes)  # fail fast on a bad registry or code
+    db_url = resolve_db_url(db)
+    request = CrawlRequest(db_url, snapshot_dir, sites_file, site_codes, throttle=not no_throttle)
+    extra = REPLICA_POLITE if replica and not no_throttle else {}
+    with replica_proxy(replica, seed) if replica else nullcontext():
+        stats = run_crawl(request, extra)
+    archive = _open_archive(db_url)
+    try:
+        output.print_crawl_summary(archive, stats)
+    finally:
+        archive.close()
+
+
+@main.command(name="list")
+@click.option("--district", help="District/county name, e.g. 长寿区.")
+@click.option("--year", type=int, help="Reporting year.")
+@click.option("--kind", type=_KINDS, help="Kind of publishing body.")
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of report objects.")
+def list_reports(district: str | None, year: int | None, kind: str | None, db: str | None, as_json: bool) -> None:
+    """List archived reports, newest first.
+
+    \b
+    Examples:
+      reports list --district 长寿区 --year 2020
+      reports list --kind town --json
+    """
+    from storage.queries import list_reports as query
+
+    archive = _open_archive(db)
+    try:
+        reports = query(archive, district=district, year=year, kind=kind)
+    finally:
+        archive.close()
+    if as_json:
+        click.echo(json.dumps([output.report_json(report) for report in reports], ensure_ascii=False, indent=2))
+    else:
+        output.print_report_list(reports)
+
+
+@main.command()
+@click.argument("report")
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def show(report: str, db: str | None, as_json: bool) -> None:
+    """Show one archived report: metadata, snapshots, tables, sections, failed checks.
+
+    REPORT is the report id (from ``reports list``) or its URL.
+
+    \b
+    Examples:
+      reports show 12
+      reports show http://www.cqcs.gov.cn/zwgk_164/zfxxgknb/qzfxxgknb/csq/202102/t20210203_8859904.html
+    """
+    from storage.queries import get_report
+
+    archive = _open_archive(db)
+    try:
+        detail = get_report(archive, int(report) if report.isdigit() else report)
+    finally:
+        archive.close()
+    if detail is None:
+        raise click.ClickException(f"no report {report!r} in the archive (see `reports list`)")
+    if as_json:
+        click.echo(json.dumps(output.detail_json(detail), ensure_ascii=False, indent=2, default=str))
+    else:
+        output.print_report_detail(detail)
+
+
+@main.command()
+@_db_option
+def runs(db: str | None) -> None:
+    """List crawl runs with their statistics.
+
+    \b
+    Example:
+      reports runs
+    """
+    from storage.queries import list_runs
+
+    archive = _open_archive(db)
+    try:
+        output.print_runs(list_runs(archive))
+    finally:
+        archive.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""Rendering archive query results for the terminal and as JSON."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+console = Console(highlight=False, soft_wrap=False)
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def report_json(report: Any) -> dict[str, Any]:
+    """The stable JSON form of one report in listings (documented in the README)."""
+    return {
+        "id": report.id,
+        "url": report.url,
+        "title": report.title,
+        "agency": report.agency,
+        "district": report.district,
+        "unit_code": report.unit_code,
+        "kind": report.kind,
+        "year": report.year,
+        "published": _iso(report.published),
+        "template": report.template,
+        "status": report.status,
+        "failed_checks": report.failed_checks,
+        "snapshot_sha256": report.snapshot_sha256,
+    }
+
+
+def detail_json(detail: Any) -> dict[str, Any]:
+    return asdict(detail) if is_dataclass(detail) else dict(detail)
+
+
+def print_report_list(reports: list[Any]) -> None:
+    if not reports:
+        console.print("No reports match.")
+        return
+    table = Table(show_lines=False, pad_edge=False)
+    for header in ("id", "year", "district", "kind", "agency", "published", "template", "status", "url"):
+        table.add_column(header, overflow="fold")
+    for report in reports:
+        table.add_row(
+            str(report.id),
+            str(report.year),
+            report.district,
+            report.kind,
+            report.agency,
+            _iso(report.published) or "-",
+            report.template or "-",
+            report.status + (f" ({report.failed_checks} failed checks)" if report.failed_checks else ""),
+            report.url,
+        )
+    console.print(table)
+    console.print(f"{len(reports)} report(s)")
+
+
+def print_crawl_summary(archive: Any, stats: dict[str, Any]) -> None:
+    """What the crawl archived: reports per district and year, and the run's figures."""
+    from storage.queries import archive_counts, list_reports
+
+    reports = list_reports(archive)
+    by_district: dict[str, list[int]] = defaultdict(list)
+    for report in reports:
+        by_district[report.district].append(report.year)
+    table = Table(title="Reports in the archive")
+    for header in ("district", "reports", "years", "kinds"):
+        table.add_column(header)
+    kinds_by_district: dict[str, Counter[str]] = defaultdict(Counter)
+    for report in reports:
+        kinds_by_district[report.district][report.kind] += 1
+    for district in sorted(by_district):
+        years = by_district[district]
+        kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds_by_district[district].items()))
+        table.add_row(district, str(len(years)), f"{min(years)}-{max(years)}", kinds)
+    console.print(table)
+    counts = archive_counts(archive)
+    console.print(
+        "This run: {requests} requests, {new} new reports, {revised} revised, {unchanged} unchanged, "
+        "{snapshots} new snapshots, {errors} page errors.".format(
+            requests=stats.get("downloader/request_count", 0),
+            new=stats.get("reports/new", 0),
+            revised=stats.get("reports/revised", 0),
+            unchanged=stats.get("reports/unchanged", 0),
+            snapshots=stats.get("reports/snapshots_new", 0),
+            errors=sum(value for key, value in stats.items() if key.startswith("reports/errors/")),
+        )
+    )
+    console.print(
+        "Archive: " + ", ".join(f"{count} {name}" for name, count in counts.items())
+    )
+
+
+def print_runs(runs: list[Any]) -> None:
+    table = Table()
+    for header in ("run", "started", "finished", "outcome", "requests", "new reports", "errors"):
+        table.add_column(header)
+    for run in runs:
+        stats = run.stats or {}
+        errors = sum(value for key, value in stats.items() if key.startswith("reports/errors/"))
+        table.add_row(
+            str(run.id),
+            _iso(run.started_at) or "-",
+            _iso(run.finished_at) or "-",
+            run.outcome,
+            str(stats.get("downloader/request_count", 0)),
+            str(stats.get("reports/new", 0)),
+            str(errors),
+        )
+    console.print(table)
+
+
+def print_report_detail(detail: Any) -> None:
+    console.print(detail)

@@ -1,0 +1,187 @@
+"""Item pipelines: the only bridge between crawling, extraction and storage.
+
+Each pipeline has one job, in this order:
+1. ``SnapshotPipeline``: record the fetch and keep the body as a snapshot.
+2. ``ReportPipeline``: recognise a report page and archive it as a report.
+3. ``ExtractionPipeline``: extract the report's sections, tables and values.
+A page that cannot be understood keeps its snapshot and gets an error record.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import Spider
+from scrapy.crawler import Crawler
+
+from crawler.items import PageItem
+from crawler.registry import Site
+from extract.page import PageMetadataError, parse_article, report_identity
+from extract.titles import classify_kind
+from reportformat import detect_template, template_for_year
+from storage.archive import Archive, ExtractionRecord, ReportRecord
+
+logger = logging.getLogger(__name__)
+
+
+def archive_for(crawler: Crawler) -> Archive:
+    """The crawl's one Archive, opened from the REPORTS_DB / REPORTS_SNAPSHOTS settings."""
+    archive: Archive | None = getattr(crawler, "reports_archive", None)
+    if archive is None:
+        archive = Archive.open(crawler.settings.get("REPORTS_DB"), crawler.settings.get("REPORTS_SNAPSHOTS"))
+        crawler.reports_archive = archive  # type: ignore[attr-defined]
+    return archive
+
+
+class _ArchivePipeline:
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> _ArchivePipeline:
+        return cls(crawler)
+
+    @property
+    def archive(self) -> Archive:
+        return archive_for(self.crawler)
+
+    def run_id(self) -> int | None:
+        return getattr(self.crawler, "reports_run_id", None)
+
+    def page_error(self, item: PageItem, kind: str, message: str) -> None:
+        logger.warning("%s: %s error: %s", item.canonical_url, kind, message)
+        self.stats.inc_value(f"reports/errors/{kind}")
+        self.archive.record_page_error(
+            run_id=self.run_id(), url=item.canonical_url, snapshot_id=item.snapshot_id, kind=kind, message=message
+        )
+
+
+class SnapshotPipeline(_ArchivePipeline):
+    """Records every fetch; a body not seen before at that URL becomes a snapshot."""
+
+    def open_spider(self, spider: Spider | None = None) -> None:
+        sites = [site.code for site in getattr(self.crawler.spider, "sites", [])]
+        self.crawler.reports_run_id = self.archive.start_run(sites)  # type: ignore[attr-defined]
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        stats = self.stats.get_stats()
+        reason = stats.get("finish_reason", "finished")
+        outcome = "finished" if reason == "finished" else "interrupted"
+        run_stats = {key: _jsonable(value) for key, value in stats.items()}
+        run_id = self.run_id()
+        if run_id is not None:
+            self.archive.finish_run(run_id, outcome, run_stats)
+        self.archive.close()
+        self.crawler.reports_archive = None  # type: ignore[attr-defined]
+
+    def process_item(self, item: PageItem, spider: Spider | None = None) -> PageItem:
+        record = self.archive.record_fetch(
+            run_id=self.run_id(),
+            url=item.url,
+            canonical_url=item.canonical_url,
+            status=item.status,
+            headers=item.headers,
+            body=item.body,
+            fetched_at=item.fetched_at,
+            content_type=item.headers.get("Content-Type"),
+        )
+        item.snapshot_id, item.sha256, item.new_snapshot = record.snapshot_id, record.sha256, record.new_snapshot
+        if record.new_snapshot:
+            self.stats.inc_value("reports/snapshots_new")
+        if item.status not in (200, 304):
+            self.page_error(item, "http", str(item.notes.get("error") or f"HTTP {item.status}"))
+        return item
+
+
+class ReportPipeline(_ArchivePipeline):
+    """Recognises report pages by title and content and archives them as reports."""
+
+    def __init__(self, crawler: Crawler):
+        super().__init__(crawler)
+        self._units_seen: set[str] = set()
+
+    def _site(self, code: str) -> Site:
+        return next(site for site in self.crawler.spider.sites if site.code == code)  # type: ignore[union-attr]
+
+    def process_item(self, item: PageItem, spider: Spider | None = None) -> PageItem:
+        if item.page_type != "article" or item.snapshot_id is None:
+            return item
+        body = item.body if item.body is not None else self.archive.snapshot_body(item.sha256 or "")
+        try:
+            page = parse_article(body)
+        except PageMetadataError as error:
+            self.page_error(item, "metadata", str(error))
+            return item
+        identity = report_identity(page)
+        if identity is None:
+            self.stats.inc_value("reports/pages_not_report")
+            return item
+        if page.published is None:
+            self.page_error(item, "metadata", "report page shows no publish date (date line or meta PubDate)")
+        site = self._site(item.site_code)
+        if site.code not in self._units_seen:
+            self.archive.ensure_unit(site.code, site.name, list(site.hosts))
+            self._units_seen.add(site.code)
+        template = detect_template(page.body_text) or (
+            "pre2019" if template_for_year(identity.year) == "pre2019" else None
+        )
+        upsert = self.archive.upsert_report(
+            ReportRecord(
+                unit_code=site.code,
+                agency=identity.agency,
+                kind=classify_kind(identity.agency, site.name),
+                year=identity.year,
+                url=item.canonical_url,
+                title=page.title,
+                published=page.published,
+                template=template,
+                snapshot_id=item.snapshot_id,
+            )
+        )
+        self.stats.inc_value(
+            "reports/new" if upsert.created else "reports/revised" if upsert.new_snapshot else "reports/unchanged"
+        )
+        item.notes.update(report_id=upsert.report_id, year=identity.year, report_changed=upsert.created or upsert.new_snapshot)
+        return item
+
+
+class ExtractionPipeline(_ArchivePipeline):
+    """Extracts a new or changed report's sections, tables and canonical values."""
+
+    def process_item(self, item: PageItem, spider: Spider | None = None) -> PageItem:
+        report_id = item.notes.get("report_id")
+        if report_id is None or not item.notes.get("report_changed") or item.snapshot_id is None:
+            return item
+        from extract.report import extract_report
+
+        body = item.body if item.body is not None else self.archive.snapshot_body(item.sha256 or "")
+        result = extract_report(body, url=item.canonical_url, year=item.notes.get("year"))  # type: ignore[arg-type]
+        self.archive.save_extraction(int(report_id), item.snapshot_id, extraction_record(result))  # type: ignore[arg-type]
+        self.stats.inc_value(f"reports/extraction/{result.status}")
+        if result.status == "failed":
+            self.page_error(item, "extraction", result.reason or "extraction failed")
+        return item
+
+
+def extraction_record(result: Any) -> ExtractionRecord:
+    """Storage's form of an extraction result."""
+    return ExtractionRecord(
+        extractor_version=result.extractor_version,
+        status=result.status,
+        template=result.template,
+        values=dict(result.values),
+        raw=dict(result.raw),
+        sections=[(section.number, section.heading, section.text) for section in result.sections],
+        tables=[list(map(list, grid)) for grid in result.tables],
+        checks=[(check.id, check.where, check.ok, check.expected, check.actual) for check in result.checks],
+        missing=list(result.missing),
+        reason=result.reason,
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (int, float, str, bool)) or value is None:
+        return value
+    return str(value)

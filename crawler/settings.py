@@ -1,0 +1,51 @@
+"""Scrapy settings for the reports crawler: polite to government servers by default."""
+
+import os
+
+BOT_NAME = "cq-reports"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Identify the crawler honestly; no spoofed browser user agent.
+USER_AGENT = "cq-transparency-archive/0.1 (research archive of 政府信息公开工作年度报告; obeys robots.txt)"
+ROBOTSTXT_OBEY = True
+
+# Politeness: at most 2 requests in flight per host, AutoThrottle adapting to the server.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+
+# Transient failures are retried with exponential backoff (crawler.middlewares).
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 30.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+
+# Keep the exact bytes the server sent: snapshots are byte-for-byte.
+COMPRESSION_ENABLED = False
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.SnapshotPipeline": 100,
+    "crawler.pipelines.ReportPipeline": 200,
+    "crawler.pipelines.ExtractionPipeline": 300,
+}
+
+# The archive: any SQLAlchemy URL (default: SQLite under data/) and the snapshot folder.
+REPORTS_DB = os.environ.get("REPORTS_DB")
+REPORTS_SNAPSHOTS = os.environ.get("REPORTS_SNAPSHOTS")
+
+LOG_LEVEL = "INFO"
+LOGSTATS_INTERVAL = 30.0
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,132 @@
+"""The reports spider: walks each site's 年报 columns and fetches every article.
+
+It decides what to fetch and nothing else: every response goes to the
+pipelines whole, which snapshot it and decide whether it is a report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.items import PageItem
+from crawler.listing import ANNUAL_REPORT_COLUMN, listing_page_urls, parse_column_page
+from crawler.registry import Site, load_registry, select_sites
+from crawler.urls import canonical_url
+
+
+class ReportsSpider(scrapy.Spider):
+    """Crawl the 年报 columns of the registry's sites.
+
+    Arguments (``-a``): ``sites`` = a registry YAML file (default: the shipped
+    one), ``site`` = comma-separated codes to restrict the crawl to.
+    """
+
+    name = "reports"
+    custom_settings: dict[str, Any] = {}
+
+    def __init__(self, sites: str | None = None, site: str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        codes = [code.strip() for code in (site or "").split(",") if code.strip()]
+        self.sites: list[Site] = select_sites(load_registry(sites), codes)
+        self.allowed_domains = sorted({host for entry in self.sites for host in entry.hosts})
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for site in self.sites:
+            for root in site.roots:
+                yield self._column_request(root, site)
+
+    # -- requests --------------------------------------------------------------------------
+
+    def _column_request(self, url: str, site: Site, referer: str | None = None) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_column,
+            errback=self.record_failure,
+            cb_kwargs={"site": site},
+            meta={"page_type": "column", "site_code": site.code},
+            headers={"Referer": referer} if referer else None,
+        )
+
+    def _article_request(self, url: str, site: Site, referer: str) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.record_failure,
+            cb_kwargs={"site": site},
+            meta={"page_type": "article", "site_code": site.code},
+            headers={"Referer": referer},
+        )
+
+    def _in_annual_report_tree(self, url: str, site: Site) -> bool:
+        """Column links worth following: under a root, or a sub-site's own 年报 column."""
+        path = urlsplit(url).path
+        under_root = any(path.startswith(urlsplit(root).path) for root in site.roots)
+        return under_root or bool(ANNUAL_REPORT_COLUMN.search(path))
+
+    # -- callbacks -------------------------------------------------------------------------
+
+    def parse_column(self, response: Response, site: Site) -> Iterator[PageItem | scrapy.Request]:
+        yield self._page_item(response, site)
+        if response.status != 200 or not isinstance(response, scrapy.http.TextResponse):
+            return
+        page = parse_column_page(response.body, response.url)
+        for link in page.article_links:
+            canonical = canonical_url(link, site)
+            if canonical:
+                yield self._article_request(canonical, site, response.url)
+        for link in page.column_links:
+            canonical = canonical_url(link, site)
+            if canonical and self._in_annual_report_tree(canonical, site):
+                yield self._column_request(canonical, site, response.url)
+        if page.page_count and page.page_count > 1:
+            for url in listing_page_urls(response.url, page.page_count):
+                yield self._column_request(url, site, response.url)
+
+    def parse_article(self, response: Response, site: Site) -> Iterator[PageItem]:
+        yield self._page_item(response, site)
+
+    def record_failure(self, failure: Any) -> Iterator[PageItem]:
+        """A request that failed for good (after retries) still leaves a fetch record."""
+        request = failure.request
+        response = getattr(failure.value, "response", None)
+        site = request.cb_kwargs["site"]
+        if response is not None:
+            yield self._page_item(response, site)
+            return
+        self.logger.warning("Giving up on %s: %s", request.url, failure.getErrorMessage())
+        self.crawler.stats.inc_value(f"reports/failed/{type(failure.value).__name__}")
+        yield PageItem(
+            url=request.url,
+            canonical_url=canonical_url(request.url, site) or request.url,
+            site_code=site.code,
+            page_type=request.meta.get("page_type", "article"),
+            status=0,
+            headers={},
+            body=None,
+            fetched_at=datetime.now(UTC),
+            notes={"error": f"{type(failure.value).__name__}: {failure.getErrorMessage()}"},
+        )
+
+    def _page_item(self, response: Response, site: Site) -> PageItem:
+        headers = {
+            key.decode("latin-1"): b", ".join(values).decode("latin-1")
+            for key, values in response.headers.items()
+        }
+        referer = response.request.headers.get("Referer") if response.request else None
+        return PageItem(
+            url=response.url,
+            canonical_url=canonical_url(response.url, site) or response.url,
+            site_code=site.code,
+            page_type=response.meta.get("page_type", "article"),
+            status=response.status,
+            headers=headers,
+            body=response.body if response.status == 200 else None,
+            fetched_at=datetime.now(UTC),
+            referer=referer.decode("latin-1") if referer else None,
+        )

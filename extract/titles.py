@@ -1,0 +1,62 @@
+"""Report titles: is this the title of an annual report, for which year and agency?
+
+Titles follow ``<agency><year>年政府信息公开工作年度报告`` with real-world
+variants: ``年度工作报告``, ``Y年度…``, a missing 年 (``…2018政府信息公开…``),
+a space before the year, ``政府信息公开年度报告`` without 工作.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# The year is the four digits right before 政府信息公开, optionally followed by 年/年度.
+REPORT_TITLE = re.compile(
+    r"^(?P<agency>.*?)\s*(?P<year>(?:19|20)\d{2})\s*(?:年度|年)?\s*"
+    r"政府信息公开(?:工作)?(?:情况)?(?:年度)?(?:工作)?(?:情况)?(?:年报|报告)$"
+)
+# Articles *about* a report carry its full title in their own: 图解/解读/关于…通知.
+_DERIVED_MARKERS = ("图解", "解读", "《", "》", "关于", "通知", "问答", "一图读懂")
+_WHITESPACE = re.compile(r"[\s\u3000\xa0]+")
+
+_TOWN = re.compile(r"(?:镇|乡|街道)(?:人民政府)?$|街道办事处$|(?:镇|乡)人民政府")
+_OFFICE = re.compile(r"办公室$|办公厅$")
+_DISTRICT_PREFIX = re.compile(r"^(?:重庆市|重庆)")
+_DISTRICT_SUFFIX = re.compile(r"(?:人民政府机关|人民政府及其办公室|人民政府|管理委员会|管委会)$")
+
+
+@dataclass(frozen=True)
+class ReportTitle:
+    agency: str
+    year: int
+
+
+def normalise_title(title: str) -> str:
+    return _WHITESPACE.sub(" ", title).strip()
+
+
+def parse_report_title(title: str) -> ReportTitle | None:
+    """Agency and reporting year of an annual report title, or None for other articles."""
+    clean = normalise_title(title)
+    if any(marker in clean for marker in _DERIVED_MARKERS):
+        return None
+    match = REPORT_TITLE.match(clean)
+    if not match:
+        return None
+    agency = match.group("agency").replace(" ", "")
+    if not agency:
+        return None
+    return ReportTitle(agency=agency, year=int(match.group("year")))
+
+
+def classify_kind(agency: str, unit_name: str) -> str:
+    """district (the 区县 summary), office, department or town, from the agency's name."""
+    if _OFFICE.search(agency):
+        return "office"
+    if _TOWN.search(agency):
+        return "town"
+    core = _DISTRICT_SUFFIX.sub("", _DISTRICT_PREFIX.sub("", agency))
+    short = unit_name.removesuffix("区").removesuffix("县")
+    if core == unit_name or core.endswith(("区", "县")) and core.startswith(short) and len(core) <= 12:
+        return "district"
+    return "department"
