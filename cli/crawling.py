@@ -45,7 +45,9 @@ def replica_proxy(size: str, seed: int) -> Iterator[str]:
     logger.info("Building the %s replica of the platform (seed %d)", size, seed)
     world = build_world(size=size, seed=seed)
     with ReplicaServer(world) as server:
-        previous = {name: os.environ.get(name) for name in ("http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY")}
+        previous = {
+            name: os.environ.get(name) for name in ("http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY")
+        }
         os.environ["http_proxy"] = os.environ["HTTP_PROXY"] = server.proxy_url
         os.environ.pop("no_proxy", None)
         os.environ.pop("NO_PROXY", None)

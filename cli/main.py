@@ -65,14 +65,42 @@ def main(verbose: bool) -> None:
 
 
 @main.command()
-@click.option("--sites", "sites_file", type=click.Path(exists=True, dir_okay=False), help="Site registry YAML to crawl (default: the shipped registry).")
-@click.option("--site", "site_codes", multiple=True, help="Only this site code (repeatable), e.g. --site cqcs.")
+@click.option(
+    "--sites",
+    "sites_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Site registry YAML to crawl (default: the shipped registry).",
+)
+@click.option(
+    "--site", "site_codes", multiple=True, help="Only this site code (repeatable), e.g. --site cqcs."
+)
 @_db_option
-@click.option("--snapshots", "snapshot_dir", envvar="REPORTS_SNAPSHOTS", default=None, help="Folder of the snapshot store (default: data/snapshots; env REPORTS_SNAPSHOTS).")
-@click.option("--replica", type=click.Choice(["small", "full"]), default=None, help="Serve the offline replica of the platform in-process and crawl it (no internet needed).")
+@click.option(
+    "--snapshots",
+    "snapshot_dir",
+    envvar="REPORTS_SNAPSHOTS",
+    default=None,
+    help="Folder of the snapshot store (default: data/snapshots; env REPORTS_SNAPSHOTS).",
+)
+@click.option(
+    "--replica",
+    type=click.Choice(["small", "full"]),
+    default=None,
+    help="Serve the offline replica of the platform in-process and crawl it (no internet needed).",
+)
 @click.option("--seed", type=int, default=2026, show_default=True, help="Seed of the replica.")
-@click.option("--no-throttle", is_flag=True, help="Turn politeness off (only for the local replica and benchmarks).")
-def crawl(sites_file: str | None, site_codes: tuple[str, ...], db: str | None, snapshot_dir: str | None, replica: str | None, seed: int, no_throttle: bool) -> None:
+@click.option(
+    "--no-throttle", is_flag=True, help="Turn politeness off (only for the local replica and benchmarks)."
+)
+def crawl(
+    sites_file: str | None,
+    site_codes: tuple[str, ...],
+    db: str | None,
+    snapshot_dir: str | None,
+    replica: str | None,
+    seed: int,
+    no_throttle: bool,
+) -> None:
     """Crawl the registry's 年报 columns into the archive and print what was archived.
 
     Plain HTTP goes through the standard ``http_proxy`` variable when it is set.
@@ -107,7 +135,9 @@ def crawl(sites_file: str | None, site_codes: tuple[str, ...], db: str | None, s
 @click.option("--kind", type=_KINDS, help="Kind of publishing body.")
 @_db_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of report objects.")
-def list_reports(district: str | None, year: int | None, kind: str | None, db: str | None, as_json: bool) -> None:
+def list_reports(
+    district: str | None, year: int | None, kind: str | None, db: str | None, as_json: bool
+) -> None:
     """List archived reports, newest first.
 
     \b
@@ -123,7 +153,9 @@ def list_reports(district: str | None, year: int | None, kind: str | None, db: s
     finally:
         archive.close()
     if as_json:
-        click.echo(json.dumps([output.report_json(report) for report in reports], ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps([output.report_json(report) for report in reports], ensure_ascii=False, indent=2)
+        )
     else:
         output.print_report_list(reports)
 

@@ -94,9 +94,7 @@ def print_crawl_summary(archive: Any, stats: dict[str, Any]) -> None:
             errors=sum(value for key, value in stats.items() if key.startswith("reports/errors/")),
         )
     )
-    console.print(
-        "Archive: " + ", ".join(f"{count} {name}" for name, count in counts.items())
-    )
+    console.print("Archive: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
 
 
 def print_runs(runs: list[Any]) -> None:
@@ -118,5 +116,86 @@ def print_runs(runs: list[Any]) -> None:
     console.print(table)
 
 
+def _value(values: dict[str, Any], key: str) -> str:
+    if key not in values:
+        return ""
+    value = values[key]
+    if value is None:
+        return "-"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _values_tables(values: dict[str, Any], template: str) -> list[Table]:
+    """Tables 二, 三 and 四 of the template, filled with the extracted values."""
+    import reportformat as rf
+
+    disclosure = Table(title="二、主动公开政府信息情况")
+    disclosure.add_column("信息内容")
+    labels = rf.disclosure_column_labels()
+    columns = list(dict.fromkeys(column for row in rf.disclosure_rows(template) for column in row.columns))
+    for column in columns:
+        disclosure.add_column(labels[column].split("/")[0].strip(), justify="right")
+    for row in rf.disclosure_rows(template):
+        disclosure.add_row(
+            row.label,
+            *[
+                _value(values, f"disclosure.{row.name}.{column}") if column in row.columns else ""
+                for column in columns
+            ],
+        )
+    requests = Table(title="三、收到和处理政府信息公开申请情况")
+    requests.add_column("")
+    applicant_columns = rf.request_columns()
+    for label in applicant_columns.values():
+        requests.add_column(label, justify="right")
+    for row, label in rf.request_rows(template).items():
+        requests.add_row(label, *[_value(values, f"requests.{row}.{column}") for column in applicant_columns])
+    appeals = Table(title="四、政府信息公开行政复议、行政诉讼情况")
+    appeals.add_column("")
+    for label in rf.appeal_columns().values():
+        appeals.add_column(label, justify="right")
+    for group, label in rf.appeal_groups().items():
+        appeals.add_row(
+            label, *[_value(values, f"appeals.{group}.{column}") for column in rf.appeal_columns()]
+        )
+    return [disclosure, requests, appeals]
+
+
 def print_report_detail(detail: Any) -> None:
-    console.print(detail)
+    """A report as a reader wants it: what it is, its tables, its sections, what fails."""
+    view = detail.view
+    console.print(f"[bold]{view.title}[/bold]")
+    console.print(
+        f"{view.agency} | {view.district} | {view.kind} | {view.year} | published {_iso(view.published) or '-'}"
+        f" | template {view.template or '-'} | extraction {view.status}"
+    )
+    console.print(view.url)
+    console.print(
+        "Snapshots: "
+        + ", ".join(
+            f"{snapshot.sha256[:12]} ({snapshot.size} bytes, first seen {_iso(snapshot.first_seen_at)})"
+            for snapshot in detail.snapshots
+        )
+    )
+    extraction = detail.extraction
+    if extraction is None:
+        console.print("Not extracted yet.")
+        return
+    if extraction.reason:
+        console.print(f"Extraction {extraction.status}: {extraction.reason}")
+    if extraction.template in ("v2019", "v2021") and extraction.values:
+        for table in _values_tables(extraction.values, extraction.template):
+            console.print(table)
+    if extraction.missing:
+        console.print(
+            f"Not extracted ({len(extraction.missing)} keys): " + ", ".join(extraction.missing[:20])
+        )
+    for number, heading, text in extraction.sections:
+        console.print(f"\n[bold]{heading}[/bold]")
+        console.print(text)
+    failed = [check for check in extraction.checks if not check.ok]
+    console.print(f"\nChecks: {len(extraction.checks)} evaluated, {len(failed)} failed")
+    for check in failed:
+        console.print(
+            f"  FAILED {check.check_id} [{check.where}]: expected {check.expected:g}, found {check.actual:g}"
+        )

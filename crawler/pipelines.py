@@ -54,7 +54,11 @@ class _ArchivePipeline:
         logger.warning("%s: %s error: %s", item.canonical_url, kind, message)
         self.stats.inc_value(f"reports/errors/{kind}")
         self.archive.record_page_error(
-            run_id=self.run_id(), url=item.canonical_url, snapshot_id=item.snapshot_id, kind=kind, message=message
+            run_id=self.run_id(),
+            url=item.canonical_url,
+            snapshot_id=item.snapshot_id,
+            kind=kind,
+            message=message,
         )
 
 
@@ -87,7 +91,11 @@ class SnapshotPipeline(_ArchivePipeline):
             fetched_at=item.fetched_at,
             content_type=item.headers.get("Content-Type"),
         )
-        item.snapshot_id, item.sha256, item.new_snapshot = record.snapshot_id, record.sha256, record.new_snapshot
+        item.snapshot_id, item.sha256, item.new_snapshot = (
+            record.snapshot_id,
+            record.sha256,
+            record.new_snapshot,
+        )
         if record.new_snapshot:
             self.stats.inc_value("reports/snapshots_new")
         if item.status not in (200, 304):
@@ -141,9 +149,17 @@ class ReportPipeline(_ArchivePipeline):
             )
         )
         self.stats.inc_value(
-            "reports/new" if upsert.created else "reports/revised" if upsert.new_snapshot else "reports/unchanged"
+            "reports/new"
+            if upsert.created
+            else "reports/revised"
+            if upsert.new_snapshot
+            else "reports/unchanged"
         )
-        item.notes.update(report_id=upsert.report_id, year=identity.year, report_changed=upsert.created or upsert.new_snapshot)
+        item.notes.update(
+            report_id=upsert.report_id,
+            year=identity.year,
+            report_changed=upsert.created or upsert.new_snapshot,
+        )
         return item
 
 

@@ -40,7 +40,7 @@ class Site:
 
 
 def _bare(host: str) -> str:
-    return host[4:] if host.startswith("www.") else host
+    return host.removeprefix("www.")
 
 
 def _parse_site(entry: object, source: Path) -> Site:

@@ -52,7 +52,9 @@ def _date(parts: tuple[str, str, str]) -> date | None:
 
 
 def _text(selector: Selector) -> str:
-    return " ".join(" ".join(selector.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]").getall()).split())
+    return " ".join(
+        " ".join(selector.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]").getall()).split()
+    )
 
 
 def _meta(selector: Selector, name: str) -> str | None:

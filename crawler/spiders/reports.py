@@ -28,7 +28,6 @@ class ReportsSpider(scrapy.Spider):
     """
 
     name = "reports"
-    custom_settings: dict[str, Any] = {}
 
     def __init__(self, sites: str | None = None, site: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)

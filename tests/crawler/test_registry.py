@@ -43,7 +43,10 @@ def _write(tmp_path: Path, entries: object) -> Path:
 
 
 def test_registry_rejects_a_root_off_the_sites_hosts(tmp_path):
-    path = _write(tmp_path, [{"code": "x", "name": "某区", "hosts": ["a.gov.cn"], "roots": ["http://b.gov.cn/zfxxgknb/"]}])
+    path = _write(
+        tmp_path,
+        [{"code": "x", "name": "某区", "hosts": ["a.gov.cn"], "roots": ["http://b.gov.cn/zfxxgknb/"]}],
+    )
     with pytest.raises(RegistryError, match="not on its hosts"):
         load_registry(path)
 
