@@ -1,0 +1,147 @@
+"""End to end: crawl the replica over real HTTP through its proxy, compare the archive with its manifest."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from storage.archive import Archive
+from storage.queries import archive_counts, list_reports
+from tests.fixtures_db import postgres_base_url
+
+REAL_CHANGSHOU_2020 = "http://www.cqcs.gov.cn/zwgk_164/zfxxgknb/qzfxxgknb/csq/202102/t20210203_8859904.html"
+
+
+def run_reports(args: list[str], proxy_url: str, db_url: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
+    """Run the ``reports`` command in a fresh process (Twisted's reactor cannot restart)."""
+    env = {key: value for key, value in os.environ.items() if key.lower() != "no_proxy"}
+    env.update(http_proxy=proxy_url, HTTP_PROXY=proxy_url, REPORTS_DB=db_url)
+    result = subprocess.run(
+        [sys.executable, "-m", "cli.main", *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    return result
+
+
+def crawl(world, proxy_url: str, db_url: str, snapshot_dir: Path) -> subprocess.CompletedProcess[str]:
+    sites = [f"--site={unit['code']}" for unit in world.manifest()["units"]]
+    return run_reports(["crawl", "--snapshots", str(snapshot_dir), "--no-throttle", *sites], proxy_url, db_url)
+
+
+@dataclass
+class CrawledArchive:
+    db_url: str
+    snapshot_dir: Path
+    counts_first: dict[str, int]
+    counts_second: dict[str, int]
+    reports: list
+
+    def open(self) -> Archive:
+        return Archive.open(self.db_url, self.snapshot_dir)
+
+
+def _database(backend: str, tmp_path: Path, request: pytest.FixtureRequest):
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'archive.sqlite3'}", None
+    admin = request.getfixturevalue("postgres_admin")
+    schema = f"pytest_{os.getpid()}_{uuid.uuid4().hex[:10]}"
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(postgres_base_url()).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False), (admin, schema)
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def small_crawl(request, tmp_path_factory, replica_small, replica_server_small):
+    """The small replica crawled twice into a fresh archive on each backend."""
+    tmp_path = tmp_path_factory.mktemp(f"crawl-{request.param}")
+    db_url, cleanup = _database(request.param, tmp_path, request)
+    snapshot_dir = tmp_path / "snapshots"
+    crawl(replica_small, replica_server_small.proxy_url, db_url, snapshot_dir)
+    with Archive.open(db_url, snapshot_dir) as archive:
+        counts_first = archive_counts(archive)
+        reports = list_reports(archive)
+    crawl(replica_small, replica_server_small.proxy_url, db_url, snapshot_dir)
+    with Archive.open(db_url, snapshot_dir) as archive:
+        counts_second = archive_counts(archive)
+    yield CrawledArchive(db_url, snapshot_dir, counts_first, counts_second, reports)
+    if cleanup:
+        admin, schema = cleanup
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+
+
+def _archived(report) -> dict:
+    return {
+        "agency": report.agency,
+        "district": report.district,
+        "kind": report.kind,
+        "year": report.year,
+        "published": report.published.isoformat() if report.published else None,
+        "template": report.template,
+    }
+
+
+def _expected(entry: dict) -> dict:
+    return {key: entry[key] for key in ("agency", "district", "kind", "year", "published", "template")}
+
+
+def test_every_manifest_report_is_archived_once_with_its_metadata(small_crawl, replica_small):
+    archived = {report.url: _archived(report) for report in small_crawl.reports}
+    assert len(archived) == len(small_crawl.reports)
+    expected = {entry["url"]: _expected(entry) for entry in replica_small.reports}
+    missing = sorted(set(expected) - set(archived))
+    assert missing == []
+    wrong = {url: (archived[url], expected[url]) for url in expected if archived[url] != expected[url]}
+    assert wrong == {}
+
+
+def test_no_other_page_is_archived_as_a_report(small_crawl, replica_small):
+    manifest_urls = {entry["url"] for entry in replica_small.reports}
+    assert sorted(report.url for report in small_crawl.reports if report.url not in manifest_urls) == []
+    non_reports = {entry["url"] for entry in replica_small.manifest()["non_reports"]}
+    assert non_reports and not non_reports & {report.url for report in small_crawl.reports}
+
+
+def test_one_report_per_agency_and_year(small_crawl):
+    keys = [(report.district, report.agency, report.year) for report in small_crawl.reports]
+    assert len(keys) == len(set(keys))
+
+
+def test_second_crawl_of_an_unchanged_replica_adds_no_snapshot_and_no_report(small_crawl):
+    first, second = small_crawl.counts_first, small_crawl.counts_second
+    assert second["snapshots"] == first["snapshots"]
+    assert second["reports"] == first["reports"]
+    assert second["fetches"] > first["fetches"]
+    assert second["runs"] == first["runs"] + 1
+
+
+def test_snapshots_keep_the_served_bytes(small_crawl, replica_small):
+    with small_crawl.open() as archive:
+        for entry in replica_small.reports[:25]:
+            snapshot = archive.latest_snapshot(entry["url"])
+            assert snapshot is not None, entry["url"]
+            assert archive.snapshot_body(snapshot.sha256) == replica_small.page(entry["url"])
+
+
+def test_list_shows_the_real_changshou_2020_report(small_crawl, replica_server_small):
+    result = run_reports(
+        ["list", "--district", "长寿区", "--year", "2020", "--json"], replica_server_small.proxy_url, small_crawl.db_url
+    )
+    listed = json.loads(result.stdout)
+    real = [report for report in listed if report["url"] == REAL_CHANGSHOU_2020]
+    assert len(real) == 1
+    assert real[0]["published"] == "2021-02-03"
+    assert real[0]["agency"] == "重庆市长寿区"
+    assert real[0]["kind"] == "district"
+    assert real[0]["template"] == "v2019"
+    assert {"url", "agency", "district", "kind", "year", "published", "template", "status"} <= set(real[0])
