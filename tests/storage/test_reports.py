@@ -131,9 +131,8 @@ def test_unique_constraints_are_enforced_by_the_database(archive: Archive) -> No
             session.add(make())
     with archive.Session() as session:
         report = session.get_one(Report, report_id)
-        copy = {
-            column: getattr(report, column) for column in Report.__table__.columns.keys() if column != "id"
-        }
+        names = [column.name for column in Report.__table__.columns if column.name != "id"]
+        copy = {name: getattr(report, name) for name in names}
     with pytest.raises(IntegrityError), archive.Session.begin() as session:
         session.add(Report(**copy))
 
