@@ -1,0 +1,178 @@
+"""Every ``<table>`` of a page as a rectangular grid of cleaned cell texts.
+
+Spans are expanded (a cell covering two columns appears in both) and each grid
+position remembers which source cell it came from, so that a reader can also
+see a row as its distinct printed cells ("logical cells"). Markup is taken as
+browsers take it: lxml's recovering parser, nested tables read as their own
+grids, absurd spans clamped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lxml import etree, html
+
+from extract.text import clean_text
+
+# Limits that keep a hostile or broken page from blowing up the grid:
+# browsers clamp colspan at 1000 and rowspan at 65534; no report table is near that.
+MAX_COLSPAN = 100
+MAX_ROWSPAN = 1000
+MAX_CELLS = 200_000
+
+# Elements whose boundaries separate words inside a cell ("商业</p><p>企业", "结果<br/>纠正").
+BLOCK_TAGS = frozenset(
+    ["p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "section", "article", "blockquote", "pre", "dd", "dt"]
+)
+SKIPPED_TAGS = frozenset(("script", "style", "noscript", "template", "head", "title", "object", "iframe"))
+
+_PARSER = html.HTMLParser(encoding="utf-8", recover=True, remove_comments=True, remove_pis=True)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A table as rows of equal length; ``origins[r][c]`` identifies the source cell (-1: padding)."""
+
+    cells: tuple[tuple[str, ...], ...]
+    origins: tuple[tuple[int, ...], ...]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.cells)
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.cells[0]) if self.cells else 0
+
+    def logical_row(self, row: int) -> list[str]:
+        """The distinct source cells of a row, left to right (spans counted once, padding dropped)."""
+        seen: set[int] = set()
+        texts = []
+        for text, origin in zip(self.cells[row], self.origins[row], strict=True):
+            if origin < 0 or origin in seen:
+                continue
+            seen.add(origin)
+            texts.append(text)
+        return texts
+
+    def as_lists(self) -> list[list[str]]:
+        return [list(row) for row in self.cells]
+
+
+def parse_html(document: str | bytes) -> etree._Element:
+    """Parse a page or an article fragment with lxml's recovering HTML parser."""
+    data = document.encode("utf-8", "surrogatepass") if isinstance(document, str) else document
+    if not data.strip():
+        data = b"<html></html>"
+    root = etree.fromstring(data, _PARSER)
+    if root is None:  # lxml returns None for input without any element
+        root = etree.fromstring(b"<html></html>", _PARSER)
+    return root
+
+
+def _span(value: str | None, limit: int) -> int:
+    digits = "".join(ch for ch in (value or "")[:8] if ch.isdigit())
+    if not digits:
+        return 1
+    return max(0, min(int(digits), limit))
+
+
+def element_text(element: etree._Element) -> str:
+    """Joined text of an element's runs, nested tables and scripts excluded, whitespace cleaned."""
+    parts: list[str] = []
+    stack: list[tuple[etree._Element, bool]] = [(element, False)]
+    # Iterative walk: (node, done) pairs; ``done`` marks the point after a node's children.
+    while stack:
+        node, done = stack.pop()
+        if done:
+            if isinstance(node.tag, str) and node.tag.lower() in BLOCK_TAGS:
+                parts.append(" ")
+            if node is not element and node.tail:
+                parts.append(node.tail)
+            continue
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        if node is not element and (tag == "table" or tag in SKIPPED_TAGS or not tag):
+            if node.tail:
+                parts.append(node.tail)
+            continue
+        if tag in BLOCK_TAGS:
+            parts.append(" ")
+        if node.text:
+            parts.append(node.text)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node))
+    return clean_text("".join(parts))
+
+
+def _own_rows(table: etree._Element) -> Iterator[etree._Element]:
+    for child in table:
+        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        if tag == "tr":
+            yield child
+        elif tag in ("tbody", "thead", "tfoot"):
+            for row in child:
+                if isinstance(row.tag, str) and row.tag.lower() == "tr":
+                    yield row
+
+
+def grid_from_table(table: etree._Element) -> Grid:
+    """Expand one ``<table>`` element into a rectangular :class:`Grid`."""
+    rows = list(_own_rows(table))
+    n_rows = len(rows)
+    texts: list[list[str | None]] = [[] for _ in range(n_rows)]
+    origins: list[list[int]] = [[] for _ in range(n_rows)]
+    cell_id = 0
+    budget = MAX_CELLS
+    for r, row in enumerate(rows):
+        col = 0
+        for cell in row:
+            tag = cell.tag.lower() if isinstance(cell.tag, str) else ""
+            if tag not in ("td", "th"):
+                continue
+            colspan = max(1, _span(cell.get("colspan"), MAX_COLSPAN))
+            rowspan = _span(cell.get("rowspan"), MAX_ROWSPAN)
+            # rowspan="0" spans to the end of the table; spans never run past the last row.
+            rowspan = n_rows - r if rowspan == 0 else min(rowspan, n_rows - r)
+            if colspan * rowspan > budget:
+                colspan, rowspan = 1, 1
+            budget -= colspan * rowspan
+            text = element_text(cell)
+            line = texts[r]
+            while col < len(line) and line[col] is not None:
+                col += 1
+            for dr in range(rowspan):
+                target, target_origin = texts[r + dr], origins[r + dr]
+                needed = col + colspan
+                if len(target) < needed:
+                    target.extend([None] * (needed - len(target)))
+                    target_origin.extend([-1] * (needed - len(target_origin)))
+                for dc in range(colspan):
+                    if target[col + dc] is None:
+                        target[col + dc] = text
+                        target_origin[col + dc] = cell_id
+            cell_id += 1
+            col += colspan
+            if budget <= 0:
+                break
+        if budget <= 0:
+            texts, origins = texts[: r + 1], origins[: r + 1]
+            break
+    width = max((len(line) for line in texts), default=0)
+    if width == 0:
+        return Grid(cells=(), origins=())
+    cells = tuple(tuple((text or "") for text in line) + ("",) * (width - len(line)) for line in texts)
+    ids = tuple(tuple(line) + (-1,) * (width - len(line)) for line in origins)
+    return Grid(cells=cells, origins=ids)
+
+
+def read_tables(document: str | bytes | etree._Element) -> list[Grid]:
+    """Every ``<table>`` in document order as a grid (empty tables dropped)."""
+    root = document if isinstance(document, etree._Element) else parse_html(document)
+    grids = []
+    for table in root.iter("table"):
+        grid = grid_from_table(table)
+        if grid.n_rows:
+            grids.append(grid)
+    return grids
