@@ -137,7 +137,7 @@ def _session(source: Archive | Session) -> Iterator[Session]:
         yield session
 
 
-def _report_views_query() -> Select[Any]:
+def _report_views_query() -> Select[Report, str, str, str, str, str, Any]:
     current_extraction = (
         select(Extraction.report_id, func.max(Extraction.id).label("extraction_id"))
         .join(
@@ -205,7 +205,9 @@ def list_reports(
     """
     query = _report_views_query()
     if district is not None:
-        query = query.where(or_(Unit.name == district, Unit.name.startswith(district, autoescape=True), Unit.code == district))
+        query = query.where(
+            or_(Unit.name == district, Unit.name.startswith(district, autoescape=True), Unit.code == district)
+        )
     if year is not None:
         query = query.where(Report.year == year)
     if kind is not None:

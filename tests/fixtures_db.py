@@ -67,18 +67,27 @@ def postgres_admin() -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture
-def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """The URL of a fresh, empty schema (through ``search_path``), dropped after the test."""
-    admin: Engine = request.getfixturevalue("postgres_admin")
+def create_postgres_schema(admin: Engine) -> tuple[str, str]:
+    """Create an empty schema; return a URL whose ``search_path`` points at it, and its name."""
     schema = f"{SCHEMA_PREFIX}{os.getpid()}_{uuid.uuid4().hex[:10]}"
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     url = make_url(postgres_base_url()).update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False)
+    return url.render_as_string(hide_password=False), schema
+
+
+def drop_postgres_schema(admin: Engine, schema: str) -> None:
     with admin.begin() as connection:
         connection.execute(text("SET LOCAL lock_timeout = '10s'"))
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+
+
+@pytest.fixture
+def postgres_url(postgres_admin: Engine) -> Iterator[str]:
+    """The URL of a fresh, empty schema (through ``search_path``), dropped after the test."""
+    url, schema = create_postgres_schema(postgres_admin)
+    yield url
+    drop_postgres_schema(postgres_admin, schema)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -5,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from storage.archive import Archive, UnknownUnit
-from storage.models import Agency, Report, ReportSnapshot, Snapshot, Unit
+from storage.models import Agency, Base, Report, ReportSnapshot, Snapshot, Unit
 from tests.storage.builders import T0, add_units, at, fetch_page, report_record
 
 URL = "http://www.wz.gov.cn/zwgk_266/zfxxgknb/202401/t20240115_1.html"
@@ -118,7 +119,7 @@ def test_unique_constraints_are_enforced_by_the_database(archive: Archive) -> No
     add_units(archive)
     snapshot_id = fetch_page(archive, URL, b"v1").snapshot_id or 0
     report_id = archive.upsert_report(report_record(snapshot_id)).report_id
-    duplicates = [
+    duplicates: list[Callable[[], Base]] = [
         lambda: Unit(code="wz", name="again", hosts=[]),
         lambda: Snapshot(
             url=URL, sha256=_sha(archive, snapshot_id), size=2, first_seen_at=T0, last_seen_at=T0
