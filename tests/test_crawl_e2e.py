@@ -6,27 +6,31 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from storage.archive import Archive
 from storage.queries import archive_counts, list_reports
-from tests.fixtures_db import postgres_base_url
+from tests.fixtures_db import create_postgres_schema, drop_postgres_schema
 
 REAL_CHANGSHOU_2020 = "http://www.cqcs.gov.cn/zwgk_164/zfxxgknb/qzfxxgknb/csq/202102/t20210203_8859904.html"
 
 
-def run_reports(args: list[str], proxy_url: str, db_url: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
+def run_reports(
+    args: list[str], proxy_url: str, db_url: str, timeout: int = 900
+) -> subprocess.CompletedProcess[str]:
     """Run the ``reports`` command in a fresh process (Twisted's reactor cannot restart)."""
     env = {key: value for key, value in os.environ.items() if key.lower() != "no_proxy"}
     env.update(http_proxy=proxy_url, HTTP_PROXY=proxy_url, REPORTS_DB=db_url)
     result = subprocess.run(
-        [sys.executable, "-m", "cli.main", *args], env=env, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "cli.main", *args],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     assert result.returncode == 0, result.stderr[-4000:]
     return result
@@ -34,7 +38,9 @@ def run_reports(args: list[str], proxy_url: str, db_url: str, timeout: int = 900
 
 def crawl(world, proxy_url: str, db_url: str, snapshot_dir: Path) -> subprocess.CompletedProcess[str]:
     sites = [f"--site={unit['code']}" for unit in world.manifest()["units"]]
-    return run_reports(["crawl", "--snapshots", str(snapshot_dir), "--no-throttle", *sites], proxy_url, db_url)
+    return run_reports(
+        ["crawl", "--snapshots", str(snapshot_dir), "--no-throttle", *sites], proxy_url, db_url
+    )
 
 
 @dataclass
@@ -53,11 +59,8 @@ def _database(backend: str, tmp_path: Path, request: pytest.FixtureRequest):
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'archive.sqlite3'}", None
     admin = request.getfixturevalue("postgres_admin")
-    schema = f"pytest_{os.getpid()}_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(postgres_base_url()).update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False), (admin, schema)
+    url, schema = create_postgres_schema(admin)
+    return url, (admin, schema)
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -75,9 +78,7 @@ def small_crawl(request, tmp_path_factory, replica_small, replica_server_small):
         counts_second = archive_counts(archive)
     yield CrawledArchive(db_url, snapshot_dir, counts_first, counts_second, reports)
     if cleanup:
-        admin, schema = cleanup
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        drop_postgres_schema(*cleanup)
 
 
 def _archived(report) -> dict:
@@ -135,7 +136,9 @@ def test_snapshots_keep_the_served_bytes(small_crawl, replica_small):
 
 def test_list_shows_the_real_changshou_2020_report(small_crawl, replica_server_small):
     result = run_reports(
-        ["list", "--district", "长寿区", "--year", "2020", "--json"], replica_server_small.proxy_url, small_crawl.db_url
+        ["list", "--district", "长寿区", "--year", "2020", "--json"],
+        replica_server_small.proxy_url,
+        small_crawl.db_url,
     )
     listed = json.loads(result.stdout)
     real = [report for report in listed if report["url"] == REAL_CHANGSHOU_2020]
