@@ -1,0 +1,145 @@
+"""An HTTP server for the replica world: routes by Host, and works as a forward proxy.
+
+Scrapy with ``http_proxy`` set sends absolute-form request lines
+(``GET http://www.cqcs.gov.cn/... HTTP/1.1``); plain requests carry the host
+in the Host header. Both are answered from the same world.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+from email.utils import format_datetime, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from urllib.parse import urlsplit
+
+from .world import World
+
+log = logging.getLogger(__name__)
+
+# A fault hook may answer a request instead of the world: (host, path) -> (status, body) or None.
+FaultHook = Callable[[str, str], tuple[int, bytes] | None]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _ReplicaHTTPServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        log.debug("%s " + format, self.address_string(), *args)
+
+    def _target(self) -> tuple[str, str]:
+        if self.path.startswith(("http://", "https://")):
+            parts = urlsplit(self.path)
+            return parts.netloc, parts.path or "/"
+        return self.headers.get("Host", ""), urlsplit(self.path).path or "/"
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str], head_only: bool) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head_only:
+            self.wfile.write(body)
+
+    def _answer(self, head_only: bool) -> None:
+        host, path = self._target()
+        host = host.lower().split(":")[0]
+        owner = self.server.owner
+        world = owner.world
+        fault = owner.fault(host, path) if owner.fault else None
+        if fault is not None:
+            status, body = fault
+            self._send(status, body, {"Content-Type": "text/html; charset=utf-8"}, head_only)
+        elif not world.knows_host(host):
+            status, body = 502, f"502 Bad Gateway: unknown host {host}\n".encode()
+            self._send(status, body, {"Content-Type": "text/plain; charset=utf-8"}, head_only)
+        else:
+            page = world.resolve(host, path)
+            if page is None:
+                status, body = 404, b"<html><body><h1>404 Not Found</h1></body></html>\n"
+                self._send(status, body, {"Content-Type": "text/html; charset=utf-8"}, head_only)
+            else:
+                status, body = self._conditional(page, world.last_modified(host, path), path, head_only)
+        owner.record(host, path, status, len(body))
+
+    def _conditional(self, page: bytes, modified, path: str, head_only: bool) -> tuple[int, bytes]:
+        etag = '"' + hashlib.sha1(page).hexdigest()[:20] + '"'
+        kind = "text/plain; charset=utf-8" if path == "/robots.txt" else "text/html; charset=utf-8"
+        headers = {"Content-Type": kind, "ETag": etag, "Last-Modified": format_datetime(modified, usegmt=True)}
+        if_none_match = self.headers.get("If-None-Match")
+        if_modified_since = self.headers.get("If-Modified-Since")
+        not_modified = False
+        if if_none_match is not None:
+            not_modified = etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*"
+        elif if_modified_since:
+            try:
+                not_modified = modified <= parsedate_to_datetime(if_modified_since)
+            except (TypeError, ValueError):
+                not_modified = False
+        if not_modified:
+            self._send(304, b"", {"ETag": etag, "Last-Modified": headers["Last-Modified"]}, head_only=True)
+            return 304, b""
+        self._send(200, page, headers, head_only)
+        return 200, page
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        self._answer(head_only=False)
+
+    def do_HEAD(self) -> None:  # noqa: N802 - stdlib naming
+        self._answer(head_only=True)
+
+
+class _ReplicaHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    owner: ReplicaServer
+
+
+class ReplicaServer:
+    """The replica served on 127.0.0.1 in a background thread; use as a context manager."""
+
+    def __init__(self, world: World, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.world = world
+        self.fault: FaultHook | None = None
+        self.requests: list[tuple[str, str, int, int]] = []
+        self._lock = threading.Lock()
+        self._httpd = _ReplicaHTTPServer((host, port), _Handler)
+        self._httpd.owner = self
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    @property
+    def proxy_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def record(self, host: str, path: str, status: int, size: int) -> None:
+        with self._lock:
+            self.requests.append((host, path, status, size))
+
+    def start(self) -> ReplicaServer:
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="replica-server", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._httpd.serve_forever()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._httpd.server_close()
+
+    def __enter__(self) -> ReplicaServer:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
