@@ -9,7 +9,7 @@ its cells have been tied to header labels.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -243,6 +243,21 @@ def _first_value_column(row: Sequence[str]) -> int | None:
     return start
 
 
+def _header_end(grid: Grid, is_header_label: Callable[[str], bool]) -> int:
+    """Rows above the data: up to the last leading row (before any number) that prints a header label.
+
+    A table left blank (no number anywhere) still has its header found this way.
+    """
+    end = 0
+    for row in range(grid.n_rows):
+        texts = grid.cells[row]
+        if any(_holds_digits(text) for text in texts):
+            break
+        if any(is_header_label(text) for text in texts):
+            end = row + 1
+    return end
+
+
 def request_rows_from_grid(grid: Grid, context: Sequence[str] = ()) -> tuple[list[LabelledRow], list[str]]:
     """Rows of table 三 from a grid: label parts from the label columns, cells by header labels.
 
@@ -251,9 +266,7 @@ def request_rows_from_grid(grid: Grid, context: Sequence[str] = ()) -> tuple[lis
     anything but the applicant labels (or a placeholder) makes the grid unusable.
     """
     cells = grid.cells
-    header_end = 0
-    while header_end < grid.n_rows and not any(_holds_digits(text) for text in cells[header_end]):
-        header_end += 1
+    header_end = _header_end(grid, lambda text: _applicant_column(text) is not None)
     if header_end == 0 or header_end == grid.n_rows:
         return [], []
     starts = [_first_value_column(cells[row]) for row in range(header_end, grid.n_rows)]
@@ -345,13 +358,11 @@ def read_appeals_grid(grid: Grid, context: Sequence[str] = ()) -> Extracted:
     """Table 四: each column named by its group (行政复议 / 行政诉讼 …) and result header labels."""
     result = Extracted()
     cells = grid.cells
-    header_end = 0
-    while header_end < grid.n_rows and not any(_holds_digits(text) for text in cells[header_end]):
-        header_end += 1
-    data_rows = [row for row in range(header_end, grid.n_rows) if any(_holds_digits(t) for t in cells[row])]
+    header_end = _header_end(grid, lambda text: _appeal_column([text]) is not None)
+    data_rows = [row for row in range(header_end, grid.n_rows) if all(_is_value(text) for text in cells[row])]
     if header_end == 0 or not data_rows:
         return result
-    if len(data_rows) > 1:
+    if len(data_rows) > 1 and any(_holds_digits(text) for row in data_rows[1:] for text in cells[row]):
         result.notes.append(f"table 四 has {len(data_rows)} data rows; the first is read")
     data = cells[data_rows[0]]
     for col in range(grid.n_cols):
