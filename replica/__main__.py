@@ -18,7 +18,9 @@ log = logging.getLogger("replica")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m replica", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m replica", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the replica (as origin and as HTTP proxy) until killed")
     manifest = commands.add_parser("manifest", help="write the manifest of a world")
@@ -37,7 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     started = time.perf_counter()
     world = build_world(args.size, seed=args.seed)
-    log.info("built %s world (seed %d): %d reports in %.2fs", args.size, args.seed, len(world.reports), time.perf_counter() - started)
+    log.info(
+        "built %s world (seed %d): %d reports in %.2fs",
+        args.size,
+        args.seed,
+        len(world.reports),
+        time.perf_counter() - started,
+    )
     if args.command == "manifest":
         world.write_manifest(args.out)
         log.info("manifest written to %s", args.out)

@@ -23,9 +23,15 @@ def _title_lines(article: Article) -> list[str]:
     assert report is not None
     if report.split_title:
         # seen: "重庆市铜梁区人民政府办公室 / 2025年政府信息公开工作年度报告" on two lines
-        rest = article.title[len(report.agency) :].strip() if article.title.startswith(report.agency) else article.title
-        return [f'<p style="text-align: center;"><strong>{html.escape(report.agency)}</strong></p>',
-                f'<p style="text-align: center;"><strong>{html.escape(rest)}</strong></p>']
+        rest = (
+            article.title[len(report.agency) :].strip()
+            if article.title.startswith(report.agency)
+            else article.title
+        )
+        return [
+            f'<p style="text-align: center;"><strong>{html.escape(report.agency)}</strong></p>',
+            f'<p style="text-align: center;"><strong>{html.escape(rest)}</strong></p>',
+        ]
     return [f'<p style="text-align: center;"><strong>{html.escape(article.title)}</strong></p>']
 
 
@@ -40,10 +46,14 @@ def _pre2019_body(seed: int, article: Article) -> list[str]:
         out += [_p(paragraph) for paragraph in paragraphs]
         if number == 1:
             cells = "".join(
-                "<tr>" + "".join(f"<td><p align=\"center\">{html.escape(cell)}</p></td>" for cell in row) + "</tr>"
+                "<tr>"
+                + "".join(f'<td><p align="center">{html.escape(cell)}</p></td>' for cell in row)
+                + "</tr>"
                 for row in rows
             )
-            out.append(f'<p style="text-align: center;">表1 政府信息公开情况统计表</p><table border="1" cellspacing="0"><tbody>{cells}</tbody></table>')
+            out.append(
+                f'<p style="text-align: center;">表1 政府信息公开情况统计表</p><table border="1" cellspacing="0"><tbody>{cells}</tbody></table>'
+            )
     return out
 
 
@@ -73,14 +83,25 @@ def _tabular_body(seed: int, article: Article) -> list[str]:
 
 def _non_report_body(article: Article) -> list[str]:
     if article.category == "notice":
-        return [_p("各有关单位："), _p(f"根据《中华人民共和国政府信息公开条例》规定，现就做好{article.title[4:8]}年"
-                                   "政府信息公开工作年度报告编制和发布工作通知如下：请于次年1月31日前完成本单位年度报告的编制，"
-                                   "经审核后在政府信息公开专栏“政府信息公开年报”栏目公开。")]
+        return [
+            _p("各有关单位："),
+            _p(
+                f"根据《中华人民共和国政府信息公开条例》规定，现就做好{article.title[4:8]}年"
+                "政府信息公开工作年度报告编制和发布工作通知如下：请于次年1月31日前完成本单位年度报告的编制，"
+                "经审核后在政府信息公开专栏“政府信息公开年报”栏目公开。"
+            ),
+        ]
     if article.category == "graphic":
         return [_p(f"一图读懂{article.title[3:]}。"), '<p style="text-align: center;">[图解]</p>']
     if article.category == "interpretation":
-        return [_p(f"为便于公众理解{article.title.split('》')[0]}》，现解读如下。"), _p("一、报告的总体结构；二、主要数据；三、下一步工作。")]
-    return [_p("各乡镇人民政府、街道办事处，县政府各部门，有关单位："), _p("现将有关文件印发给你们，请认真贯彻执行。")]
+        return [
+            _p(f"为便于公众理解{article.title.split('》')[0]}》，现解读如下。"),
+            _p("一、报告的总体结构；二、主要数据；三、下一步工作。"),
+        ]
+    return [
+        _p("各乡镇人民政府、街道办事处，县政府各部门，有关单位："),
+        _p("现将有关文件印发给你们，请认真贯彻执行。"),
+    ]
 
 
 def article_body(seed: int, article: Article) -> str:

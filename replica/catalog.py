@@ -25,7 +25,9 @@ from .units import Column, Unit
 from .values import Number, generate_values
 
 REAL_FILE = Path(__file__).with_name("data") / "real_reports.yaml"
-_REAL_URL = re.compile(r"^http://(?P<host>[^/]+)(?P<column>/.*/)(?P<folder>\d{6})/t(?P<day>\d{8})_(?P<docid>\d+)\.html$")
+_REAL_URL = re.compile(
+    r"^http://(?P<host>[^/]+)(?P<column>/.*/)(?P<folder>\d{6})/t(?P<day>\d{8})_(?P<docid>\d+)\.html$"
+)
 
 BROKEN_RATE = 0.04
 MIN_BROKEN = 3
@@ -179,7 +181,9 @@ def _break(seed: int, article: Article) -> None:
     report = article.report
     assert report is not None
     rng = stable_rng(seed, "break", article.key)
-    choice = rng.choice(["requests.total_processed.total", "appeals.review.total", "requests.granted.natural_person"])
+    choice = rng.choice(
+        ["requests.total_processed.total", "appeals.review.total", "requests.granted.natural_person"]
+    )
     report.printed[choice] = report.printed[choice] + rng.randint(1, 3)
 
 
@@ -221,8 +225,14 @@ def _non_reports(seed: int, unit: Unit, reports: list[Article]) -> list[Article]
 
 
 _DOCUMENT_SUBJECTS = [
-    "《森林火灾应急预案》", "《城区停车管理办法》", "《农村人居环境整治工作方案》", "《防汛抗旱应急预案》",
-    "《优化营商环境若干措施》", "《城乡居民医疗保险实施细则》", "《安全生产专项整治方案》", "《政务公开工作要点》",
+    "《森林火灾应急预案》",
+    "《城区停车管理办法》",
+    "《农村人居环境整治工作方案》",
+    "《防汛抗旱应急预案》",
+    "《优化营商环境若干措施》",
+    "《城乡居民医疗保险实施细则》",
+    "《安全生产专项整治方案》",
+    "《政务公开工作要点》",
 ]
 
 
@@ -248,7 +258,8 @@ def plan_articles(units: list[Unit], seed: int) -> list[Article]:
             _read_values(article.report)
     missing = [(a.url_day, a.key) for a in articles if not a.docid]
     real = [
-        (date(int(e["day"][:4]), int(e["day"][4:6]), int(e["day"][6:])), int(e["docid"])) for e in _real_entries().values()
+        (date(int(e["day"][:4]), int(e["day"][4:6]), int(e["day"][6:])), int(e["docid"]))
+        for e in _real_entries().values()
     ]
     docids = assign_docids(missing, seed, real)
     for article in articles:

@@ -27,8 +27,14 @@ _CRUMBS = {
 }
 # Date line per unit (portal §4.3): plain | space | minute | seconds | source_first | source_last
 _DATE_STYLES = {
-    "cqbn": "space", "cqtn": "space", "ddk": "space", "cqna": "minute", "jiangjin": "seconds",
-    "cqyz": "source_first", "cqspb": "source_first", "hc": "source_last",
+    "cqbn": "space",
+    "cqtn": "space",
+    "ddk": "space",
+    "cqna": "minute",
+    "jiangjin": "seconds",
+    "cqyz": "source_first",
+    "cqspb": "source_first",
+    "hc": "source_last",
 }
 _HEADERS = {
     "cqna": "搜索 登录 注册 部门街镇 繁体版 无障碍 关怀版 智能问答 网站支持IPV6",
@@ -50,15 +56,21 @@ def _e(value: str) -> str:
 
 def _is_subsite(column: Column) -> bool:
     """A department/town sub-site column: its path is not under its parent's."""
-    return column.parent is None and column.kind is not None or (
-        column.parent is not None and not column.path.startswith(column.parent.path)
+    return (
+        column.parent is None
+        and column.kind is not None
+        or (column.parent is not None and not column.path.startswith(column.parent.path))
     )
 
 
 def site_name(column: Column, unit_prefix: str) -> str:
     if _is_subsite(column) and column.agency:
         # seen: "重庆市长寿区区招商投资促进局" (the doubled 区 of sub-site headers)
-        if column.agency.startswith(unit_prefix) and column.kind == "department" and unit_prefix.endswith("区"):
+        if (
+            column.agency.startswith(unit_prefix)
+            and column.kind == "department"
+            and unit_prefix.endswith("区")
+        ):
             return unit_prefix + "区" + column.agency[len(unit_prefix) :]
         return column.agency
     return unit_prefix + ("人民政府" if not unit_prefix.endswith(("新区", "开发区")) else "")
@@ -75,7 +87,9 @@ def breadcrumb(column: Column, unit_code: str, wap: bool = False) -> str:
         names = [(None, label), (None, "政务公开"), (column.path, "政府信息公开年报")]
     else:
         names = [(None, "政务公开")] + [(node.path, node.name) for node in column.ancestors()]
-    parts = [f'<a href="{_e(path)}">{_e(name)}</a>' if path else f"<span>{_e(name)}</span>" for path, name in names]
+    parts = [
+        f'<a href="{_e(path)}">{_e(name)}</a>' if path else f"<span>{_e(name)}</span>" for path, name in names
+    ]
     return prefix + " " + (sep + " ").join(parts)
 
 
@@ -117,10 +131,18 @@ def article_page(article: Article, body: str, unit_code: str, unit_prefix: str, 
         f'<script>if("{_e(source)}"!=""){{document.write(\'<span class="tit"> 来源：</span>'
         f'<span class="con">{_e(source)}</span>\');}}</script>'
     )
-    widgets = "" if wap else '<span class="zh">字号:<a>大</a> <a>中</a> <a>小</a></span> <span class="fx">分享:</span>'
-    header = f'<div class="m-header">{_e(site_name(column, unit_prefix))}</div>' if wap else (
-        f'<div class="header"><div class="top">{_e(_HEADERS.get(unit_code, _DEFAULT_HEADER))}</div>'
-        f'<div class="site-name">{_e(site_name(column, unit_prefix))}</div></div>'
+    widgets = (
+        ""
+        if wap
+        else '<span class="zh">字号:<a>大</a> <a>中</a> <a>小</a></span> <span class="fx">分享:</span>'
+    )
+    header = (
+        f'<div class="m-header">{_e(site_name(column, unit_prefix))}</div>'
+        if wap
+        else (
+            f'<div class="header"><div class="top">{_e(_HEADERS.get(unit_code, _DEFAULT_HEADER))}</div>'
+            f'<div class="site-name">{_e(site_name(column, unit_prefix))}</div></div>'
+        )
     )
     viewport = '<meta name="viewport" content="width=device-width, initial-scale=1">\n' if wap else ""
     return f"""<!DOCTYPE html>

@@ -23,7 +23,11 @@ TITLE = "重庆市长寿区2020年政府信息公开工作年度报告"
 SHOWN = "2021-02-03"
 
 # Headings that close the narrative part and each flattened table.
-_TABLE_STARTS = ("二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况")
+_TABLE_STARTS = (
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+)
 _AFTER_TABLES = "五、存在的主要问题及改进情况"
 
 

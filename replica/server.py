@@ -28,7 +28,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _ReplicaHTTPServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         log.debug("%s " + format, self.address_string(), *args)
 
     def _target(self) -> tuple[str, str]:
@@ -70,12 +70,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _conditional(self, page: bytes, modified, path: str, head_only: bool) -> tuple[int, bytes]:
         etag = '"' + hashlib.sha1(page).hexdigest()[:20] + '"'
         kind = "text/plain; charset=utf-8" if path == "/robots.txt" else "text/html; charset=utf-8"
-        headers = {"Content-Type": kind, "ETag": etag, "Last-Modified": format_datetime(modified, usegmt=True)}
+        headers = {
+            "Content-Type": kind,
+            "ETag": etag,
+            "Last-Modified": format_datetime(modified, usegmt=True),
+        }
         if_none_match = self.headers.get("If-None-Match")
         if_modified_since = self.headers.get("If-Modified-Since")
         not_modified = False
         if if_none_match is not None:
-            not_modified = etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*"
+            not_modified = (
+                etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*"
+            )
         elif if_modified_since:
             try:
                 not_modified = modified <= parsedate_to_datetime(if_modified_since)
@@ -87,10 +93,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, page, headers, head_only)
         return 200, page
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+    def do_GET(self) -> None:
         self._answer(head_only=False)
 
-    def do_HEAD(self) -> None:  # noqa: N802 - stdlib naming
+    def do_HEAD(self) -> None:
         self._answer(head_only=True)
 
 
@@ -138,8 +144,10 @@ class ReplicaServer:
             self._thread = None
         self._httpd.server_close()
 
-    def __enter__(self) -> ReplicaServer:
+    def __enter__(self) -> ReplicaServer:  # noqa: PYI034 - not meant to be subclassed
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()

@@ -11,8 +11,14 @@ import html
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from reportformat import appeal_columns, appeal_groups, disclosure_column_labels, disclosure_rows, request_columns
-from reportformat import request_rows
+from reportformat import (
+    appeal_columns,
+    appeal_groups,
+    disclosure_column_labels,
+    disclosure_rows,
+    request_columns,
+    request_rows,
+)
 
 from .values import Number, parse_cell
 
@@ -122,7 +128,9 @@ def disclosure_grid(template: str, values: Mapping[str, Number], style: Style) -
             spans_head = spans_data = [2, 2] if misaligned else [1, 2]
         else:
             spans_head = spans_data = [4 if misaligned else 3]
-        header += [Cell(text, colspan=span, header=True) for text, span in zip(heads, spans_head, strict=True)]
+        header += [
+            Cell(text, colspan=span, header=True) for text, span in zip(heads, spans_head, strict=True)
+        ]
         grid.append(header)
         for label, keys in data_rows:
             cells = [Cell(label, header=True)]
@@ -141,7 +149,10 @@ def requests_grid(template: str, values: Mapping[str, Number], style: Style) -> 
     columns = list(request_columns())
     labels = request_columns()
     grid: Grid = [
-        [Cell(_bracket(REQUESTS_NOTE, style), rowspan=3, colspan=3, header=True), Cell("申请人情况", colspan=7, header=True)],
+        [
+            Cell(_bracket(REQUESTS_NOTE, style), rowspan=3, colspan=3, header=True),
+            Cell("申请人情况", colspan=7, header=True),
+        ],
         [
             Cell(labels["natural_person"], rowspan=2, header=True),
             Cell("法人或其他组织", colspan=5, header=True),
@@ -235,7 +246,9 @@ def render_table(grid: Grid, style: Style) -> str:
                     continue
                 out.append(f'<td{attrs} valign="center"><p align="center">{text}</p></td>')
             else:
-                out.append(f'<td{attrs} valign="center"><p align="center">{_label_html(cell.text, style, header_row)}</p></td>')
+                out.append(
+                    f'<td{attrs} valign="center"><p align="center">{_label_html(cell.text, style, header_row)}</p></td>'
+                )
         out.append("</tr>")
     out.append("</tbody></table>")
     return "".join(out)

@@ -15,7 +15,12 @@ KINDS = ("district", "office", "department", "town")
 
 # Reporting years a column covers unless units.yaml says otherwise (portal §7:
 # summaries and offices reach back to the 2010s; sub-sites mostly start in 2019/2020).
-_DEFAULT_YEARS = {"district": (2014, 2025), "office": (2014, 2025), "department": (2019, 2025), "town": (2020, 2025)}
+_DEFAULT_YEARS = {
+    "district": (2014, 2025),
+    "office": (2014, 2025),
+    "department": (2019, 2025),
+    "town": (2020, 2025),
+}
 
 
 @dataclass(frozen=True)

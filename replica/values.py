@@ -55,7 +55,11 @@ def _requests(rng: random.Random, template: str, kind: str) -> dict[str, Number]
         if column == "natural_person":
             new = rng.randint(low, high)
         else:
-            new = rng.choice([0, 0, 0, 0, 1, 2]) if kind in ("district", "office") else rng.choice([0] * 9 + [1])
+            new = (
+                rng.choice([0, 0, 0, 0, 1, 2])
+                if kind in ("district", "office")
+                else rng.choice([0] * 9 + [1])
+            )
         carried_over = rng.randint(0, max(1, new // 8)) if new else 0
         carried_forward = rng.randint(0, carried_over + new // 10) if new else 0
         carried_forward = min(carried_forward, new + carried_over)
@@ -97,7 +101,7 @@ def _disclosure(rng: random.Random, template: str, kind: str) -> dict[str, Numbe
     values: dict[str, Number] = {}
     big = kind == "district"
     for row in disclosure_rows(template):
-        for key in row.keys():
+        for key in row.keys():  # noqa: SIM118 - DisclosureRow.keys() is a method, not a dict
             column = key.rsplit(".", 1)[1]
             if row.name == "regulations":
                 value: Number = 0

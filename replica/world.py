@@ -38,14 +38,18 @@ class _Target:
 class World:
     """A deterministic replica of the platform's 年报 columns."""
 
-    def __init__(self, size: str, seed: int, units: list[Unit], articles: list[Article], page_size: int) -> None:
+    def __init__(
+        self, size: str, seed: int, units: list[Unit], articles: list[Article], page_size: int
+    ) -> None:
         self.size = size
         self.seed = seed
         self.units = units
         self.articles = articles
         self.page_size = page_size
         self._unit_of = {unit.code: unit for unit in units}
-        self._site_of_host: dict[str, Site] = {site_host: site for unit in units for site in unit.sites for site_host in site.hosts}
+        self._site_of_host: dict[str, Site] = {
+            site_host: site for unit in units for site in unit.sites for site_host in site.hosts
+        }
         self._by_column: dict[int, list[Article]] = {}
         for article in articles:
             self._by_column.setdefault(id(article.column), []).append(article)
@@ -73,7 +77,9 @@ class World:
                     self._targets[(*key, column.path + name)] = _Target("listing", column, page)
                 for article in self.column_articles(column):
                     self._targets[(*key, article.path)] = _Target("article", column, article=article)
-                    self._targets[(*key, article.wap_path)] = _Target("article", column, article=article, wap=True)
+                    self._targets[(*key, article.wap_path)] = _Target(
+                        "article", column, article=article, wap=True
+                    )
                     self._article_by_path[(*key, article.path)] = article
 
     def column_articles(self, column: Column) -> list[Article]:
@@ -206,7 +212,13 @@ class World:
                 }
             )
         units = [{"code": u.code, "name": u.name, "hosts": u.hosts, "roots": u.roots} for u in self.units]
-        return {"seed": self.seed, "size": self.size, "units": units, "reports": reports, "non_reports": non_reports}
+        return {
+            "seed": self.seed,
+            "size": self.size,
+            "units": units,
+            "reports": reports,
+            "non_reports": non_reports,
+        }
 
     def write_manifest(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.manifest(), ensure_ascii=False, indent=1), encoding="utf-8")
@@ -214,7 +226,7 @@ class World:
     def urls(self) -> list[str]:
         """Every served URL on the canonical hosts (listings, articles, twins)."""
         result = []
-        for (code, index, path), _target in self._targets.items():
+        for code, index, path in self._targets:
             site = self._unit_of[code].sites[index]
             result.append(f"http://{site.canonical_host}{path}")
         return sorted(result)

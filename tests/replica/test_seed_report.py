@@ -35,7 +35,10 @@ def test_seed_manifest_entry(seed_entry: dict) -> None:
 
 
 def test_seed_page_skeleton(seed_tree) -> None:
-    assert seed_tree.xpath("string(//div[@class='zwxl-title']/p[@class='tit'])") == "重庆市长寿区2020年政府信息公开工作年度报告"
+    assert (
+        seed_tree.xpath("string(//div[@class='zwxl-title']/p[@class='tit'])")
+        == "重庆市长寿区2020年政府信息公开工作年度报告"
+    )
     assert seed_tree.xpath("string(//div[@class='zwxl-bar']/span[@class='con'])") == "日期:2021-02-03"
     crumb = " ".join(seed_tree.xpath("string(//div[@class='content content-o'])").split())
     assert crumb.endswith("政府信息公开年报> 区政府> 长寿区")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 
-from reportformat import canonical_keys
-from reportformat.checks import failed_identity_ids
-
 from replica.catalog import agency_of
 from replica.world import World, build_world
+from reportformat import canonical_keys
+from reportformat.checks import failed_identity_ids
 
 
 def test_same_seed_same_bytes(replica_small: World) -> None:
@@ -56,7 +56,9 @@ def test_identities_hold_except_recorded_breakers(replica_full: World, replica_s
 
 
 def test_blank_cells_are_null_in_manifest(replica_small: World) -> None:
-    nulls = [key for report in replica_small.reports for key, value in report["values"].items() if value is None]
+    nulls = [
+        key for report in replica_small.reports for key, value in report["values"].items() if value is None
+    ]
     assert nulls, "some reports print zero cells as blank"
 
 
@@ -72,7 +74,7 @@ def test_docids_rise_with_url_date(replica_full: World) -> None:
     for day, docid in platform:
         by_day.setdefault(day, []).append(docid)
     days = sorted(by_day)
-    late = sum(1 for a, b in zip(days, days[1:]) if max(by_day[a]) > min(by_day[b]))
+    late = sum(1 for a, b in itertools.pairwise(days) if max(by_day[a]) > min(by_day[b]))
     assert late <= 0.05 * len(days)  # a few real ids sit slightly out of line
 
 
@@ -87,12 +89,17 @@ def test_migrated_reports_show_original_date(replica_full: World) -> None:
 
 def test_irregular_units(replica_full: World) -> None:
     by_url = {r["url"]: r for r in replica_full.reports}
-    yz = by_url["http://www.cqyz.gov.cn/zwgk_229/zfxxgknan_ew/2020_504392/qzfbgs/202601/t20260129_15364021.html"]
+    yz = by_url[
+        "http://www.cqyz.gov.cn/zwgk_229/zfxxgknan_ew/2020_504392/qzfbgs/202601/t20260129_15364021.html"
+    ]
     assert yz["year"] == 2025 and yz["kind"] == "office"
     ljxq_2025 = [r for r in replica_full.reports if r["unit_code"] == "ljxq" and r["year"] == 2025]
     assert ljxq_2025 and all(r["url"].startswith("http://www.ljxq.gov.cn/") for r in ljxq_2025)
-    assert all(r["url"].startswith("http://ljxq.cq.gov.cn/") for r in replica_full.reports
-               if r["unit_code"] == "ljxq" and r["year"] < 2025)
+    assert all(
+        r["url"].startswith("http://ljxq.cq.gov.cn/")
+        for r in replica_full.reports
+        if r["unit_code"] == "ljxq" and r["year"] < 2025
+    )
     assert not [r for r in replica_full.reports if r["unit_code"] in ("cqjb", "ybq") and r["year"] == 2025]
     shizhu_office = [r for r in replica_full.reports if "/zwgk_260/xzfbgs/" in r["url"]]
     assert shizhu_office and all(r["kind"] == "office" for r in shizhu_office)
