@@ -20,6 +20,7 @@ from extract.text import (
     bare,
     compact,
     essence,
+    holds_number,
     labels_match,
     money_unit,
     ordinal,
@@ -219,18 +220,11 @@ def _applicant_column(text: str) -> str | None:
 
 
 def _holds_digits(text: str) -> bool:
-    try:
-        return parse_number(text) is not None
-    except NotANumber:
-        return False
+    return holds_number(text) and parse_number(text) is not None
 
 
 def _is_value(text: str) -> bool:
-    try:
-        parse_number(text)
-    except NotANumber:
-        return False
-    return True
+    return holds_number(text)
 
 
 def _first_value_column(row: Sequence[str]) -> int | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from lxml import etree, html
+from lxml import etree
 
 from extract.text import clean_text
 
@@ -26,9 +26,11 @@ MAX_CELLS = 200_000
 BLOCK_TAGS = frozenset(
     ["p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "section", "article", "blockquote", "pre", "dd", "dt"]
 )
+_CELL_TAGS = frozenset(("td", "th"))
 SKIPPED_TAGS = frozenset(("script", "style", "noscript", "template", "head", "title", "object", "iframe"))
 
-_PARSER = html.HTMLParser(encoding="utf-8", recover=True, remove_comments=True, remove_pis=True)
+# etree.HTMLParser (not lxml.html's): plain elements without the per-node Python class lookup.
+_PARSER = etree.HTMLParser(encoding="utf-8", recover=True, remove_comments=True, remove_pis=True)
 
 
 @dataclass(frozen=True)
@@ -69,14 +71,45 @@ def parse_html(document: str | bytes) -> etree._Element:
     root = etree.fromstring(data, _PARSER)
     if root is None:  # lxml returns None for input without any element
         root = etree.fromstring(b"<html></html>", _PARSER)
+    _mark_blocks(root)
     return root
 
 
+def _mark_blocks(root: etree._Element) -> None:
+    """Drop scripts and styles and pad block elements with spaces, once per document,
+    so that a cell's text is simply its ``itertext()`` ("商业</p><p>企业" -> "商业 企业")."""
+    for element in list(root.iter(*SKIPPED_TAGS)):
+        parent = element.getparent()
+        if parent is None:
+            continue
+        if element.tail:
+            previous = element.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + element.tail
+            else:
+                parent.text = (parent.text or "") + element.tail
+        parent.remove(element)
+    for element in root.iter(*BLOCK_TAGS):
+        element.text = " " + element.text if element.text else " "
+        element.tail = " " + element.tail if element.tail else " "
+
+
 def _span(value: str | None, limit: int) -> int:
+    if value is None:
+        return 1
+    if value.isdigit() and len(value) < 6:
+        return min(int(value), limit)
     digits = "".join(ch for ch in (value or "")[:8] if ch.isdigit())
     if not digits:
         return 1
     return max(0, min(int(digits), limit))
+
+
+def cell_text(cell: etree._Element) -> str:
+    """Text of a cell of a tree from :func:`parse_html` (blocks already padded)."""
+    if cell.find(".//table") is None:
+        return clean_text("".join(cell.itertext()))
+    return element_text(cell)
 
 
 def element_text(element: etree._Element) -> str:
@@ -128,8 +161,7 @@ def grid_from_table(table: etree._Element) -> Grid:
     for r, row in enumerate(rows):
         col = 0
         for cell in row:
-            tag = cell.tag.lower() if isinstance(cell.tag, str) else ""
-            if tag not in ("td", "th"):
+            if cell.tag not in _CELL_TAGS:
                 continue
             colspan = max(1, _span(cell.get("colspan"), MAX_COLSPAN))
             rowspan = _span(cell.get("rowspan"), MAX_ROWSPAN)
@@ -138,16 +170,21 @@ def grid_from_table(table: etree._Element) -> Grid:
             if colspan * rowspan > budget:
                 colspan, rowspan = 1, 1
             budget -= colspan * rowspan
-            text = element_text(cell)
+            text = cell_text(cell)
             line = texts[r]
             while col < len(line) and line[col] is not None:
                 col += 1
+            needed = col + colspan
             for dr in range(rowspan):
                 target, target_origin = texts[r + dr], origins[r + dr]
-                needed = col + colspan
                 if len(target) < needed:
                     target.extend([None] * (needed - len(target)))
                     target_origin.extend([-1] * (needed - len(target_origin)))
+                if colspan == 1:
+                    if target[col] is None:
+                        target[col] = text
+                        target_origin[col] = cell_id
+                    continue
                 for dc in range(colspan):
                     if target[col + dc] is None:
                         target[col + dc] = text
@@ -168,7 +205,10 @@ def grid_from_table(table: etree._Element) -> Grid:
 
 
 def read_tables(document: str | bytes | etree._Element) -> list[Grid]:
-    """Every ``<table>`` in document order as a grid (empty tables dropped)."""
+    """Every ``<table>`` in document order as a grid (empty tables dropped).
+
+    An element must come from :func:`parse_html` (which prepares the tree).
+    """
     root = document if isinstance(document, etree._Element) else parse_html(document)
     grids = []
     for table in root.iter("table"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal
+from functools import lru_cache
 
 Number = int | float
 
@@ -52,6 +53,7 @@ def clean_text(text: str) -> str:
     return _WHITESPACE.sub(" ", text.translate(_BLANKS)).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def compact(label: str) -> str:
     """A label reduced to its letters and digits, width-folded: the key labels are compared on."""
     return _PUNCTUATION.sub("", unicodedata.normalize("NFKC", label.translate(_BLANKS)))
@@ -70,22 +72,26 @@ def drop_ordinal(label: str) -> str:
     return _LEADING_ORDINAL.sub("", unicodedata.normalize("NFKC", label.translate(_BLANKS)), count=1)
 
 
+@lru_cache(maxsize=1 << 16)
 def essence(label: str) -> str:
     """Compact label without annotations: ``（二）部分公开（区分处理的…）`` -> ``二部分公开``."""
     return compact(drop_annotations(unicodedata.normalize("NFKC", label.translate(_BLANKS))))
 
 
+@lru_cache(maxsize=1 << 16)
 def bare(label: str) -> str:
     """Compact label without annotations nor leading ordinal: ``（二）部分公开（…）`` -> ``部分公开``."""
     return compact(drop_ordinal(drop_annotations(unicodedata.normalize("NFKC", label.translate(_BLANKS)))))
 
 
+@lru_cache(maxsize=1 << 16)
 def ordinal(label: str) -> str | None:
     """The leading ordinal of a label, compacted ("（三）不予公开" -> "三"), or None."""
     match = _LEADING_ORDINAL.match(unicodedata.normalize("NFKC", label.translate(_BLANKS)))
     return compact(match.group(0)) if match else None
 
 
+@lru_cache(maxsize=1 << 16)
 def labels_match(candidate: str, label: str) -> bool:
     """Whether a printed label is the template's label, allowing the usual variations."""
     if not candidate:
@@ -114,7 +120,30 @@ def _as_python(value: Decimal, keep_float: bool) -> Number:
     return float(value)
 
 
+_NOT_A_NUMBER = object()
+
+
+@lru_cache(maxsize=1 << 16)
+def _parsed(raw: str) -> object:
+    try:
+        return _parse_number(raw)
+    except NotANumber:
+        return _NOT_A_NUMBER
+
+
 def parse_number(raw: str) -> Number | None:
+    """The number a cell holds, or None for a blank marker; raises NotANumber for other text.
+
+    Signs are kept ("-375" -> -375, "+378" -> 378, "减少12" -> -12); units are dropped
+    (use :func:`parse_money` where the unit matters).
+    """
+    value = _parsed(raw)
+    if value is _NOT_A_NUMBER:
+        raise NotANumber(raw)
+    return value  # type: ignore[return-value]
+
+
+def _parse_number(raw: str) -> Number | None:
     """The number a cell holds, or None for a blank marker; raises NotANumber for other text.
 
     Signs are kept ("-375" -> -375, "+378" -> 378, "减少12" -> -12); units are dropped
@@ -165,8 +194,4 @@ def parse_money(raw: str, header_unit: str | None = None) -> Number | None:
 
 def holds_number(raw: str) -> bool:
     """Whether a cell is a value cell (a number or a blank marker) rather than a label."""
-    try:
-        parse_number(raw)
-    except NotANumber:
-        return False
-    return True
+    return _parsed(raw) is not _NOT_A_NUMBER

@@ -20,7 +20,8 @@ _DERIVED_MARKERS = ("图解", "解读", "《", "》", "关于", "通知", "问�
 _WHITESPACE = re.compile(r"[\s\u3000\xa0]+")
 
 _TOWN = re.compile(r"(?:镇|乡|街道)(?:人民政府)?$|街道办事处$|(?:镇|乡)人民政府")
-_OFFICE = re.compile(r"办公室$|办公厅$")
+# The government's own office (区政府办公室, 管委会办公室), not a 信访办公室-style department.
+_OFFICE = re.compile(r"(?:人民政府|政府|管理委员会|管委会)办公(?:室|厅)$")
 _DISTRICT_PREFIX = re.compile(r"^(?:重庆市|重庆)")
 _DISTRICT_SUFFIX = re.compile(r"(?:人民政府机关|人民政府及其办公室|人民政府|管理委员会|管委会)$")
 
