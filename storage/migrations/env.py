@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 
 from storage.db import make_engine, resolve_db_url
 from storage.models import Base
+from storage.search import include_name
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("connection") is None:
@@ -23,6 +24,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -33,6 +35,7 @@ def run_migrations_offline() -> None:
         url=resolve_db_url(config.get_main_option("sqlalchemy.url")),
         target_metadata=target_metadata,
         literal_binds=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

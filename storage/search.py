@@ -1,0 +1,199 @@
+"""Full-text search of reports: substring containment over titles and section text, on any backend.
+
+A report matches a query when every term of it occurs, as written, in its title or in a section
+of its current extraction. That definition is the same on SQLite and PostgreSQL; indexes only
+make it faster (see migration 0002): on SQLite the FTS5 trigram table narrows the sections for
+terms of three or more characters, on PostgreSQL ``LIKE`` lets the planner use the pg_trgm index.
+Two-character Chinese words (公开, 复议) are matched by ``instr``/``LIKE`` directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, Select, column, false, func, select, table
+from sqlalchemy.orm import Session
+
+from storage.filters import ReportFilter, current_extraction_id, filtered_reports
+from storage.models import Agency, CheckResultRow, Extraction, Report, ReportSection, Snapshot, Unit
+from storage.queries import NOT_EXTRACTED, ReportView, _session
+
+if TYPE_CHECKING:
+    from storage.archive import Archive
+
+# Terms this long or longer are looked up in SQLite's FTS5 trigram index.
+TRIGRAM_MIN = 3
+SNIPPET_CONTEXT = 30
+
+_fts = table("report_sections_fts", column("rowid"), column("report_sections_fts"))
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A matching report; ``snippet`` is text around the first term, ``highlights`` are
+    ``(start, end)`` offsets of every term occurrence within the snippet; ``where`` is the
+    section heading the snippet comes from, or ``title``."""
+
+    report: ReportView
+    snippet: str | None = None
+    highlights: tuple[tuple[int, int], ...] = ()
+    where: str | None = None
+
+
+def query_terms(query: str | None) -> list[str]:
+    """Whitespace-separated terms, each of which must occur (duplicates dropped, order kept)."""
+    return list(dict.fromkeys((query or "").split()))
+
+
+def _contains(dialect: str, text_column: Any, term: str) -> ColumnElement[bool]:
+    if dialect == "sqlite":
+        return func.instr(text_column, term) > 0
+    return text_column.contains(term, autoescape=True)
+
+
+def _section_matches(dialect: str, term: str) -> Select[Any]:
+    """Ids of reports whose current extraction has a section containing ``term``."""
+    query = (
+        select(Extraction.report_id)
+        .join(ReportSection, ReportSection.extraction_id == Extraction.id)
+        .join(Report, Report.id == Extraction.report_id)
+        .where(Extraction.id == current_extraction_id(), _contains(dialect, ReportSection.text, term))
+    )
+    if dialect == "sqlite" and len(term) >= TRIGRAM_MIN:
+        phrase = '"' + term.replace('"', '""') + '"'
+        candidates = select(_fts.c.rowid).where(_fts.c.report_sections_fts.op("MATCH")(phrase))
+        query = query.where(ReportSection.id.in_(candidates))
+    return query
+
+
+def report_views(session: Session, report_ids: list[int]) -> dict[int, ReportView]:
+    """The list view of each report id (extraction status of its current snapshot, failed checks)."""
+    if not report_ids:
+        return {}
+    failed = (
+        select(func.count())
+        .where(CheckResultRow.extraction_id == Extraction.id, CheckResultRow.ok == false())
+        .correlate(Extraction)
+        .scalar_subquery()
+    )
+    query = (
+        select(Report, Agency.name, Unit.name, Unit.code, Snapshot.sha256, Extraction.status, failed)
+        .join(Agency, Agency.id == Report.agency_id)
+        .join(Unit, Unit.id == Report.unit_id)
+        .join(Snapshot, Snapshot.id == Report.current_snapshot_id)
+        .outerjoin(Extraction, Extraction.id == current_extraction_id())
+        .where(Report.id.in_(report_ids))
+    )
+    views = {}
+    for report, agency, district, unit_code, sha256, status, failed_count in session.execute(query):
+        views[report.id] = ReportView(
+            id=report.id,
+            url=report.url,
+            title=report.title,
+            agency=agency,
+            district=district,
+            unit_code=unit_code,
+            kind=report.kind,
+            year=report.year,
+            published=report.published,
+            template=report.template,
+            status=status or NOT_EXTRACTED,
+            failed_checks=int(failed_count or 0),
+            snapshot_sha256=sha256,
+        )
+    return views
+
+
+def search_reports(
+    source: Archive | Session,
+    query: str | None = None,
+    report_filter: ReportFilter | None = None,
+    *,
+    limit: int | None = None,
+) -> list[SearchHit]:
+    """Reports matching the filter and every term of ``query``, newest first (year, publish date),
+    then by district, agency and id. ``limit`` None means all."""
+    terms = query_terms(query)
+    with _session(source) as session:
+        dialect = session.get_bind().dialect.name
+        statement = filtered_reports(report_filter or ReportFilter(), Report.id)
+        for term in terms:
+            statement = statement.where(
+                _contains(dialect, Report.title, term) | Report.id.in_(_section_matches(dialect, term))
+            )
+        statement = statement.order_by(
+            Report.year.desc(), Report.published.desc().nulls_last(), Unit.name, Agency.name, Report.id
+        )
+        if limit is not None:
+            statement = statement.limit(limit)
+        ids = list(session.scalars(statement))
+        views = report_views(session, ids)
+        hits = [views[report_id] for report_id in ids]
+        hits.sort(key=_newest_first)
+        if not terms:
+            return [SearchHit(view) for view in hits]
+        texts = _section_texts(session, ids)
+        return [_hit(view, texts.get(view.id, []), terms) for view in hits]
+
+
+def _newest_first(view: ReportView) -> tuple[Any, ...]:
+    published = -view.published.toordinal() if view.published else 0
+    return (-view.year, published, view.district, view.agency, view.id)
+
+
+def _section_texts(session: Session, report_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    query = (
+        select(Report.id, ReportSection.heading, ReportSection.text)
+        .select_from(Report)
+        .join(Extraction, Extraction.id == current_extraction_id())
+        .join(ReportSection, ReportSection.extraction_id == Extraction.id)
+        .where(Report.id.in_(report_ids))
+        .order_by(Report.id, ReportSection.number, ReportSection.id)
+    )
+    texts: dict[int, list[tuple[str, str]]] = {}
+    for report_id, heading, text in session.execute(query):
+        texts.setdefault(report_id, []).append((heading, text))
+    return texts
+
+
+def _hit(view: ReportView, sections: list[tuple[str, str]], terms: list[str]) -> SearchHit:
+    """The snippet around the first term: from the first section that has it, else the title."""
+    for where, text in [*sections, ("title", view.title)]:
+        position = text.find(terms[0])
+        if position < 0:
+            continue
+        snippet, highlights = make_snippet(text, position, terms)
+        return SearchHit(view, snippet, highlights, where)
+    return SearchHit(view)
+
+
+def make_snippet(
+    text: str, position: int, terms: list[str], context: int = SNIPPET_CONTEXT
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """One line of ``text`` around ``position`` with ``…`` where cut, and the terms' spans in it."""
+    start = max(0, position - context)
+    end = min(len(text), position + len(terms[0]) + context)
+    body = text[start:end].replace("\n", " ")
+    prefix = "…" if start > 0 else ""
+    snippet = prefix + body + ("…" if end < len(text) else "")
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        found = body.find(term)
+        while found >= 0:
+            spans.append((len(prefix) + found, len(prefix) + found + len(term)))
+            found = body.find(term, found + len(term))
+    return snippet, tuple(sorted(spans))
+
+
+# Objects of migration 0002 that the models do not declare (FTS5 shadow tables, the GIN index).
+SEARCH_INDEX_NAMES = ("report_sections_fts", "ix_report_sections_text_trgm")
+
+
+def is_search_index(name: str | None) -> bool:
+    return name is not None and name.startswith(SEARCH_INDEX_NAMES)
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic ``include_name`` hook: autogenerate and schema comparison ignore the search index."""
+    return not (type_ in ("table", "index") and is_search_index(name))
