@@ -9,6 +9,7 @@ grids, absurd spans clamped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -63,35 +64,35 @@ class Grid:
         return [list(row) for row in self.cells]
 
 
+# Block elements that separate words inside a cell get a space in front of their
+# tags before parsing ("商业</p><p>企业" -> "商业 企业"): one regex pass over the
+# source instead of a walk over the tree.
+_BLOCK_TAG = re.compile(r"<(/?)(p|br|div|li|h[1-6])(?=[\s/>])", re.IGNORECASE)
+# Invisible characters Word and CMS editors scatter through cells.
+_INVISIBLE = ("\u200b", "\u200c", "\u200d", "\ufeff", "\x00")
+
+
+def _drop_invisible(text: str) -> str:
+    for mark in _INVISIBLE:  # str.replace is a C scan; str.translate walks in Python for big texts
+        if mark in text:
+            text = text.replace(mark, "")
+    return text
+
+
 def parse_html(document: str | bytes) -> etree._Element:
-    """Parse a page or an article fragment with lxml's recovering HTML parser."""
-    data = document.encode("utf-8", "surrogatepass") if isinstance(document, str) else document
-    if not data.strip():
-        data = b"<html></html>"
-    root = etree.fromstring(data, _PARSER)
+    """Parse a page or an article fragment with lxml's recovering HTML parser.
+
+    Scripts and styles are dropped and block boundaries padded, so that a
+    cell's text is its text content with whitespace collapsed.
+    """
+    text = document.decode("utf-8", "replace") if isinstance(document, bytes) else document
+    text = _BLOCK_TAG.sub(r" <\1\2", _drop_invisible(text))
+    data = text.encode("utf-8", "replace")
+    root = etree.fromstring(data, _PARSER) if data.strip() else None
     if root is None:  # lxml returns None for input without any element
         root = etree.fromstring(b"<html></html>", _PARSER)
-    _mark_blocks(root)
+    etree.strip_elements(root, *SKIPPED_TAGS, with_tail=False)
     return root
-
-
-def _mark_blocks(root: etree._Element) -> None:
-    """Drop scripts and styles and pad block elements with spaces, once per document,
-    so that a cell's text is simply its ``itertext()`` ("商业</p><p>企业" -> "商业 企业")."""
-    for element in list(root.iter(*SKIPPED_TAGS)):
-        parent = element.getparent()
-        if parent is None:
-            continue
-        if element.tail:
-            previous = element.getprevious()
-            if previous is not None:
-                previous.tail = (previous.tail or "") + element.tail
-            else:
-                parent.text = (parent.text or "") + element.tail
-        parent.remove(element)
-    for element in root.iter(*BLOCK_TAGS):
-        element.text = " " + element.text if element.text else " "
-        element.tail = " " + element.tail if element.tail else " "
 
 
 def _span(value: str | None, limit: int) -> int:
@@ -105,11 +106,14 @@ def _span(value: str | None, limit: int) -> int:
     return max(0, min(int(digits), limit))
 
 
-def cell_text(cell: etree._Element) -> str:
-    """Text of a cell of a tree from :func:`parse_html` (blocks already padded)."""
-    if cell.find(".//table") is None:
-        return clean_text("".join(cell.itertext()))
-    return element_text(cell)
+def cell_text(cell: etree._Element, nested: bool = True) -> str:
+    """Text of a cell of a tree from :func:`parse_html` (blocks already padded).
+
+    ``nested=False`` promises that the cell holds no table (checked once per table).
+    """
+    if nested and cell.find(".//table") is not None:
+        return element_text(cell)
+    return " ".join(etree.tostring(cell, method="text", encoding=str, with_tail=False).split())
 
 
 def element_text(element: etree._Element) -> str:
@@ -154,6 +158,7 @@ def grid_from_table(table: etree._Element) -> Grid:
     """Expand one ``<table>`` element into a rectangular :class:`Grid`."""
     rows = list(_own_rows(table))
     n_rows = len(rows)
+    nested = table.find(".//table") is not None
     texts: list[list[str | None]] = [[] for _ in range(n_rows)]
     origins: list[list[int]] = [[] for _ in range(n_rows)]
     cell_id = 0
@@ -170,7 +175,7 @@ def grid_from_table(table: etree._Element) -> Grid:
             if colspan * rowspan > budget:
                 colspan, rowspan = 1, 1
             budget -= colspan * rowspan
-            text = cell_text(cell)
+            text = cell_text(cell, nested)
             line = texts[r]
             while col < len(line) and line[col] is not None:
                 col += 1

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from lxml import etree
+
 from extract.canonical import Extracted, UnknownLayout, read_grids
 from extract.flat import looks_like_markdown, markdown_tables, prose_lines, read_flat
 from extract.grid import Grid, parse_html, read_tables
@@ -191,7 +193,7 @@ def extract_report(
     grids: list[tuple[Grid, list[str]]] = []
     if is_html:
         root = parse_html(text)
-        plain = " ".join(root.itertext())
+        plain = etree.tostring(root, method="text", encoding=str)
         grids = [(grid, []) for grid in read_tables(root)]
         lines = html_lines(root)
         form = "html"

@@ -18,7 +18,6 @@ Number = int | float
 # Characters that render as blank: no-break space, ideographic space, zero-width
 # marks and the BOM that Word-exported pages scatter through cells.
 _BLANKS = str.maketrans({"\xa0": " ", "\u3000": " ", "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": ""})
-_WHITESPACE = re.compile(r"\s+")
 
 # Everything that is not a letter, digit or CJK character is dropped from a
 # compact label, so "（三）不予公开 1.属于国家秘密" and "(三)不予公开1．属于国家秘密" agree.
@@ -50,7 +49,10 @@ class NotANumber(ValueError):
 
 def clean_text(text: str) -> str:
     """Collapse every run of blanks (incl. ``&nbsp;`` and full-width spaces) to one space."""
-    return _WHITESPACE.sub(" ", text.translate(_BLANKS)).strip()
+    for mark in ("\u200b", "\u200c", "\u200d", "\ufeff"):
+        if mark in text:
+            text = text.replace(mark, "")
+    return " ".join(text.split())
 
 
 @lru_cache(maxsize=1 << 16)

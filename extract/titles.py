@@ -23,7 +23,9 @@ _TOWN = re.compile(r"(?:镇|乡|街道)(?:人民政府)?$|街道办事处$|(?:�
 # The government's own office (区政府办公室, 管委会办公室), not a 信访办公室-style department.
 _OFFICE = re.compile(r"(?:人民政府|政府|管理委员会|管委会)办公(?:室|厅)$")
 _DISTRICT_PREFIX = re.compile(r"^(?:重庆市|重庆)")
-_DISTRICT_SUFFIX = re.compile(r"(?:人民政府机关|人民政府及其办公室|人民政府|管理委员会|管委会)$")
+_DISTRICT_SUFFIX = re.compile(r"(?:人民政府及其办公室|人民政府)$")
+# 酉阳县 publishes as 酉阳土家族苗族自治县, 石柱县 as 石柱土家族自治县.
+_AUTONOMOUS_COUNTY = re.compile(r"^(?P<short>.+?)(?:[\u4e00-\u9fff]{1,2}族)+自治县$")
 
 
 @dataclass(frozen=True)
@@ -51,13 +53,19 @@ def parse_report_title(title: str) -> ReportTitle | None:
 
 
 def classify_kind(agency: str, unit_name: str) -> str:
-    """district (the 区县 summary), office, department or town, from the agency's name."""
-    if _OFFICE.search(agency):
+    """district (the 区县 summary), office, department or town, from the agency's name.
+
+    The 人民政府机关 reports (城口, 永川, 彭水) cover the government's own organs
+    and are published in the office's column: they count as office reports.
+    """
+    if _OFFICE.search(agency) or agency.endswith("人民政府机关"):
         return "office"
     if _TOWN.search(agency):
         return "town"
     core = _DISTRICT_SUFFIX.sub("", _DISTRICT_PREFIX.sub("", agency))
-    short = unit_name.removesuffix("区").removesuffix("县")
-    if core == unit_name or core.endswith(("区", "县")) and core.startswith(short) and len(core) <= 12:
+    if core == unit_name:
+        return "district"
+    autonomous = _AUTONOMOUS_COUNTY.match(core)
+    if autonomous and f"{autonomous.group('short')}县" == unit_name:
         return "district"
     return "department"
