@@ -29,10 +29,17 @@ class Site:
     hosts: tuple[str, ...]
     roots: tuple[str, ...]
     until: int | None = None
+    mirrors: tuple[str, ...] = ()
 
     def canonical_host(self, host: str) -> str | None:
-        """The registry's form of ``host`` (folding ``www.``/bare twins), or None if foreign."""
+        """The registry's form of ``host``, or None if foreign.
+
+        ``www.``/bare twins fold into the form listed first; a mirror (another
+        hostname serving the same pages) folds into the site's first host.
+        """
         bare = _bare(host.lower())
+        if bare in {_bare(mirror) for mirror in self.mirrors}:
+            return self.hosts[0]
         for known in self.hosts:
             if _bare(known) == bare:
                 return known
@@ -53,10 +60,11 @@ def _parse_site(entry: object, source: Path) -> Site:
     roots = tuple(str(root) for root in entry["roots"])
     for root in roots:
         host = urlsplit(root).hostname or ""
-        if _bare(host) not in {_bare(known) for known in hosts}:
+        if _bare(host) not in {_bare(known) for known in hosts + tuple(entry.get("mirrors") or ())}:
             raise RegistryError(f"{source}: root {root} of {entry['code']} is not on its hosts {hosts}")
     until = entry.get("until")
-    return Site(str(entry["code"]), str(entry["name"]), hosts, roots, int(until) if until else None)
+    mirrors = tuple(str(host).lower() for host in entry.get("mirrors") or ())
+    return Site(str(entry["code"]), str(entry["name"]), hosts, roots, int(until) if until else None, mirrors)
 
 
 def load_registry(path: str | Path | None = None) -> list[Site]:

@@ -38,6 +38,8 @@ class _Handler(BaseHTTPRequestHandler):
         return self.headers.get("Host", ""), urlsplit(self.path).path or "/"
 
     def _send(self, status: int, body: bytes, headers: dict[str, str], head_only: bool) -> None:
+        # Recorded before the bytes go out, so a client that has its answer finds it logged.
+        self.server.owner.record(self._host, self._path, status, 0 if head_only else len(body))
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -49,6 +51,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, head_only: bool) -> None:
         host, path = self._target()
         host = host.lower().split(":")[0]
+        self._host, self._path = host, path
         owner = self.server.owner
         world = owner.world
         fault = owner.fault(host, path) if owner.fault else None
@@ -64,8 +67,7 @@ class _Handler(BaseHTTPRequestHandler):
                 status, body = 404, b"<html><body><h1>404 Not Found</h1></body></html>\n"
                 self._send(status, body, {"Content-Type": "text/html; charset=utf-8"}, head_only)
             else:
-                status, body = self._conditional(page, world.last_modified(host, path), path, head_only)
-        owner.record(host, path, status, len(body))
+                self._conditional(page, world.last_modified(host, path), path, head_only)
 
     def _conditional(self, page: bytes, modified, path: str, head_only: bool) -> tuple[int, bytes]:
         etag = '"' + hashlib.sha1(page).hexdigest()[:20] + '"'

@@ -33,7 +33,7 @@ class ReportsSpider(scrapy.Spider):
         super().__init__(**kwargs)
         codes = [code.strip() for code in (site or "").split(",") if code.strip()]
         self.sites: list[Site] = select_sites(load_registry(sites), codes)
-        self.allowed_domains = sorted({host for entry in self.sites for host in entry.hosts})
+        self.allowed_domains = sorted({host for entry in self.sites for host in entry.hosts + entry.mirrors})
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for site in self.sites:

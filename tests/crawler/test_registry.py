@@ -62,3 +62,10 @@ def test_registry_rejects_missing_fields_and_duplicates(tmp_path):
 def test_registry_file_that_does_not_exist(tmp_path):
     with pytest.raises(RegistryError, match="cannot read"):
         load_registry(tmp_path / "missing.yaml")
+
+
+def test_a_mirror_host_folds_into_the_sites_first_host():
+    site = next(site for site in load_registry() if site.code == "yc")
+    assert site.canonical_host("www.cqyc.gov.cn") == "yc.cq.gov.cn"
+    assert site.canonical_host("cqyc.gov.cn") == "yc.cq.gov.cn"
+    assert site.canonical_host("yc.cq.gov.cn") == "yc.cq.gov.cn"

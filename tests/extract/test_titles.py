@@ -69,7 +69,9 @@ def test_articles_about_reports_are_not_reports(title):
     [
         ("重庆市长寿区", "长寿区", "district"),
         ("重庆市九龙坡区人民政府", "九龙坡区", "district"),
-        ("彭水苗族土家族自治县人民政府机关", "彭水县", "district"),
+        ("彭水苗族土家族自治县人民政府机关", "彭水县", "office"),
+        ("石柱土家族自治县", "石柱县", "district"),
+        ("重庆璧山现代服务业发展区管理委员会", "璧山区", "department"),
         ("酉阳土家族苗族自治县", "酉阳县", "district"),
         ("重庆两江新区", "两江新区", "district"),
         ("重庆市铜梁区人民政府办公室", "铜梁区", "office"),
@@ -79,6 +81,7 @@ def test_articles_about_reports_are_not_reports(title):
         ("重庆市黔江区金洞乡人民政府", "黔江区", "town"),
         ("重庆市长寿区区招商投资促进局", "长寿区", "department"),
         ("重庆市武隆区统计局", "武隆区", "department"),
+        ("重庆市沙坪坝区信访办公室", "沙坪坝区", "department"),
     ],
 )
 def test_kind_from_agency(agency, unit, kind):
