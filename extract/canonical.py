@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from extract.grid import Grid
 from extract.text import (
@@ -144,7 +144,8 @@ def _match_disclosure_row(label: str, rows: list[DisclosureRow], block: str | No
     return None
 
 
-def _match_disclosure_column(header: str, columns: Sequence[str]) -> str | None:
+@lru_cache(maxsize=1 << 14)
+def _match_disclosure_column(header: str, columns: tuple[str, ...]) -> str | None:
     labels = disclosure_column_labels()
     printed = bare(header)
     if not printed:
@@ -161,8 +162,13 @@ def _match_disclosure_column(header: str, columns: Sequence[str]) -> str | None:
     return None
 
 
+@cache
+def _every_disclosure_column() -> tuple[str, ...]:
+    return tuple(disclosure_column_labels())
+
+
 def _is_disclosure_header(cells: Sequence[str]) -> bool:
-    every_column = tuple(disclosure_column_labels())
+    every_column = _every_disclosure_column()
     named = [cell for cell in cells[1:] if _match_disclosure_column(cell, every_column)]
     return bool(named) and len(named) == len([cell for cell in cells[1:] if cell])
 
@@ -212,6 +218,7 @@ def disclosure_rows_from_grid(grid: Grid) -> list[list[str]]:
 # ---------------------------------------------------------------- table 三
 
 
+@lru_cache(maxsize=1 << 14)
 def _applicant_column(text: str) -> str | None:
     for key, label in request_columns().items():
         if compact(text) == compact(label) or essence(text) == essence(label):
@@ -299,13 +306,22 @@ def _group_matches(candidate: str, group: str) -> bool:
     return bool(core) and ordinal(candidate) == ordinal(group) and bare(group).startswith(core)
 
 
+@cache
+def _request_row_parts(template: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((key, tuple(label.split(" "))) for key, label in request_rows(template).items())
+
+
 def match_request_row(parts: Sequence[str], template: str) -> str | None:
     """The canonical row key of table 三 whose label the row's label parts print."""
+    return _match_request_row(tuple(parts), template)
+
+
+@lru_cache(maxsize=1 << 14)
+def _match_request_row(parts: tuple[str, ...], template: str) -> str | None:
     if not parts:
         return None
     last = parts[-1]
-    for key, label in request_rows(template).items():
-        expected = label.split(" ")
+    for key, expected in _request_row_parts(template):
         if not labels_match(last, expected[-1]):
             continue
         if len(expected) == 2 and not any(_group_matches(part, expected[0]) for part in parts[:-1]):
@@ -328,7 +344,8 @@ def read_requests(rows: Iterable[LabelledRow], template: str) -> Extracted:
 # ---------------------------------------------------------------- table 四
 
 
-def _appeal_column(texts: Sequence[str]) -> str | None:
+@lru_cache(maxsize=1 << 14)
+def _appeal_column(texts: tuple[str, ...]) -> str | None:
     for text in reversed(texts):
         for key, label in appeal_columns().items():
             if labels_match(text, label):
@@ -336,7 +353,8 @@ def _appeal_column(texts: Sequence[str]) -> str | None:
     return None
 
 
-def _appeal_group(texts: Sequence[str]) -> str | None:
+@lru_cache(maxsize=1 << 14)
+def _appeal_group(texts: tuple[str, ...]) -> str | None:
     joined = compact("".join(texts))
     best, best_score = None, 0
     for key, label in appeal_groups().items():
@@ -352,7 +370,7 @@ def read_appeals_grid(grid: Grid, context: Sequence[str] = ()) -> Extracted:
     """Table 四: each column named by its group (行政复议 / 行政诉讼 …) and result header labels."""
     result = Extracted()
     cells = grid.cells
-    header_end = _header_end(grid, lambda text: _appeal_column([text]) is not None)
+    header_end = _header_end(grid, lambda text: _appeal_column((text,)) is not None)
     data_rows = [row for row in range(header_end, grid.n_rows) if all(_is_value(text) for text in cells[row])]
     if header_end == 0 or not data_rows:
         return result
@@ -361,8 +379,8 @@ def read_appeals_grid(grid: Grid, context: Sequence[str] = ()) -> Extracted:
     data = cells[data_rows[0]]
     for col in range(grid.n_cols):
         texts = [*context, *(cells[row][col] for row in range(header_end))]
-        column = _appeal_column(texts[len(context):])
-        group = _appeal_group(texts)
+        column = _appeal_column(tuple(texts[len(context):]))
+        group = _appeal_group(tuple(texts))
         if column and group:
             result.put(f"appeals.{group}.{column}", data[col])
     return result
