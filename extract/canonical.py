@@ -46,8 +46,16 @@ _BLOCK = re.compile(r"第二十条第.{1,3}项")
 _MONEY_COLUMNS = frozenset(("amount",))
 
 
-class UnknownLayout(Exception):
-    """The document's tables do not follow a layout this extractor knows."""
+class ExtractionError(Exception):
+    """A document that cannot be read as a report (recorded as the extraction's reason)."""
+
+
+class UnknownLayout(ExtractionError):
+    """The document does not follow a layout this extractor knows."""
+
+
+class TableNotFound(ExtractionError):
+    """None of the template's statistics tables is in the document."""
 
 
 @dataclass
@@ -270,8 +278,11 @@ def request_rows_from_grid(grid: Grid, context: Sequence[str] = ()) -> tuple[lis
     header_end = _header_end(grid, lambda text: _applicant_column(text) is not None)
     if header_end == 0 or header_end == grid.n_rows:
         return [], []
-    starts = [_first_value_column(cells[row]) for row in range(header_end, grid.n_rows)]
-    starts = [start for start in starts if start is not None and start > 0]
+    starts = [
+        start
+        for row in range(header_end, grid.n_rows)
+        if (start := _first_value_column(cells[row])) is not None and start > 0
+    ]
     if not starts:
         return [], []
     first_value = max(set(starts), key=starts.count)

@@ -14,7 +14,7 @@ from typing import Literal
 
 from lxml import etree
 
-from extract.canonical import Extracted, UnknownLayout, read_grids
+from extract.canonical import Extracted, ExtractionError, TableNotFound, UnknownLayout, read_grids
 from extract.flat import looks_like_markdown, markdown_tables, prose_lines, read_flat
 from extract.grid import Grid, parse_html, read_tables
 from extract.sections import Section, find_sections, html_lines, text_lines
@@ -43,14 +43,6 @@ _HTML_MARKUP = re.compile(r"<(?:html|body|table|p|div|br|td|tr|span|article|h[1-
 # "…2025年度政府信息公开工作年度报告") or in the statistics period ("2025年1月1日至").
 _TITLE_YEAR = re.compile(r"((?:19|20)\d\d)\s*年\s*度?[^。；，,\n]{0,40}?政府信息公开(?:工作)?年度?报告")
 _PERIOD_YEAR = re.compile(r"((?:19|20)\d\d)\s*年\s*1\s*月\s*1\s*日")
-
-
-class ExtractionError(Exception):
-    """A document that cannot be read as a report (recorded as the extraction's reason)."""
-
-
-class TableNotFound(ExtractionError):
-    """None of the template's statistics tables is in the document."""
 
 
 class DocumentTooLarge(ExtractionError):
@@ -87,10 +79,10 @@ def decode_document(document: bytes, content_type: str | None = None) -> tuple[s
     except UnicodeDecodeError:
         pass
     declared = []
-    if content_type and (match := _HEADER_CHARSET.search(content_type)):
-        declared.append(match.group(1))
-    if match := _META_CHARSET.search(document[:8192]):
-        declared.append(match.group(1).decode("ascii", "replace"))
+    if content_type and (header := _HEADER_CHARSET.search(content_type)):
+        declared.append(header.group(1))
+    if meta := _META_CHARSET.search(document[:8192]):
+        declared.append(meta.group(1).decode("ascii", "replace"))
     for name in [*declared, "gb18030"]:
         try:
             codec = codecs.lookup(name).name
@@ -211,12 +203,12 @@ def extract_report(
     template, finding = _resolve_template(plain, year or infer_year(plain))
     sections = find_sections(lines, template)
     if template is None:
-        reason = f"{UnknownLayout.__name__}: no template fingerprints and no reporting year before 2019"
-        return _failed(None, finding, reason, tables, sections)
+        unknown = f"{UnknownLayout.__name__}: no template fingerprints and no reporting year before 2019"
+        return _failed(None, finding, unknown, tables, sections)
     if template == "pre2019":
         status: Status = "complete" if sections else ("partial" if tables else "failed")
-        reason = None if sections else "no numbered sections found"
-        return ReportExtraction(template, finding, {}, {}, sections, tables, [], status, [], reason)
+        pre2019_reason = None if sections else "no numbered sections found"
+        return ReportExtraction(template, finding, {}, {}, sections, tables, [], status, [], pre2019_reason)
 
     try:
         if form == "text":
@@ -231,8 +223,6 @@ def extract_report(
             )
     except ExtractionError as error:
         return _failed(template, finding, f"{type(error).__name__}: {error}", tables, sections)
-    except UnknownLayout as error:
-        return _failed(template, finding, f"{type(error).__name__}: {error}", tables, sections)
 
     return _result(template, finding, extracted, sections, tables, notes)
 
@@ -245,11 +235,12 @@ def _result(template: str, finding: str | None, extracted: Extracted, sections: 
     missing = [key for key in expected if key not in values]
     checks = _checks(values, template, set(missing))
     notes = [*notes, *extracted.notes]
+    reason: str | None
     if missing:
         status: Status = "partial"
         reason = f"{len(missing)} of {len(expected)} canonical values not extracted"
         if notes:
-            reason += f" ({_summarise(notes)})"
+            reason = f"{reason} ({_summarise(notes)})"
     else:
         status, reason = "complete", (_summarise(notes) if notes else None)
     return ReportExtraction(template, finding, values, raw, sections, tables, checks, status, missing, reason)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import random
 import time
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from extract.report import extract_report
 from tests.extract.real_reports import fixture
 
@@ -116,3 +119,21 @@ def test_text_cell_where_a_number_belongs_is_not_guessed() -> None:
     result = extract_report(html)
     assert "disclosure.regulations.total_public" in result.missing
     assert result.reason and "见附件" in result.reason
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["<table>", "</table>", "<tr>", "<td rowspan=3>", "<td colspan=0>", "</td>", "自然人", "总计",
+             "（一）予以公开", "12", "-", "行政复议", "结果维持", "第二十条第（一）项", "规章", "<p>", "<br>",
+             "一、总体情况", "本年制发件数", "\xa0", "\u3000"]
+        ),
+        max_size=60,
+    ),
+    st.sampled_from([None, 2015, 2020, 2023]),
+)
+def test_fuzzed_documents_never_raise(parts: list[str], year: int | None) -> None:
+    result = extract_report("".join(parts), year=year)
+    assert result.status in ("complete", "partial", "failed")
+    assert not set(result.values) & set(result.missing)
