@@ -207,5 +207,13 @@ def runs(db: str | None) -> None:
         archive.close()
 
 
+# Commands in modules of their own, registered once the group exists.
+from cli.diff import diff, history
+from cli.search import export, search, series
+
+for _command in (search, diff, history, export, series):
+    main.add_command(_command)
+
+
 if __name__ == "__main__":
     main()

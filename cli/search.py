@@ -1,0 +1,290 @@
+"""``reports search``, ``reports export`` and ``reports series``: finding reports and their values."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import sys
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from cli.diff_render import WIDTH
+from cli.options import archive_options, filter_options, open_archive, report_filter
+from cli.output import report_json
+from storage.exports import VALUE_COLUMNS, ValueRow, value_rows
+from storage.search import SearchHit, search_reports
+
+SEARCH_COLUMNS = (
+    "id",
+    "year",
+    "district",
+    "kind",
+    "agency",
+    "published",
+    "template",
+    "status",
+    "failed_checks",
+    "url",
+)
+
+
+def hit_json(hit: SearchHit) -> dict[str, Any]:
+    """``reports list --json`` fields plus ``snippet``, ``highlights`` ([start, end) offsets) and ``where``."""
+    return {
+        **report_json(hit.report),
+        "snippet": hit.snippet,
+        "highlights": [list(span) for span in hit.highlights],
+        "where": hit.where,
+    }
+
+
+@click.command()
+@click.argument("query", required=False)
+@filter_options
+@click.option("--limit", type=int, default=100, show_default=True, help="At most this many hits (0: all).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
+)
+@archive_options
+def search(
+    query: str | None,
+    district: str | None,
+    year: int | None,
+    years: str | None,
+    kind: str | None,
+    agency: str | None,
+    template: str | None,
+    limit: int,
+    fmt: str,
+    db: str | None,
+    snapshot_dir: str | None,
+) -> None:
+    """Find reports, newest first. QUERY: words that must all occur in the title or the text
+    (substring match, so 2-character Chinese words work: 公开, 复议).
+
+    \b
+    Examples:
+      reports search --district 长寿区 --year 2020
+      reports search 复议 --years 2019-2024 --kind district
+      reports search "依申请公开 答复" --agency 发展和改革 --format json
+    """
+    wanted = report_filter(district, year, years, kind, agency, template)
+    archive = open_archive(db, snapshot_dir)
+    try:
+        hits = search_reports(archive, query, wanted, limit=limit + 1 if limit else None)
+    finally:
+        archive.close()
+    more = bool(limit) and len(hits) > limit
+    hits = hits[:limit] if limit else hits
+    if fmt == "json":
+        click.echo(json.dumps([hit_json(hit) for hit in hits], ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        _write_csv([hit_json(hit) for hit in hits], sys.stdout)
+    else:
+        _print_hits(hits, more)
+
+
+def _write_csv(rows: list[dict[str, Any]], stream: Any) -> None:
+    if not rows:
+        return
+    writer = csv.DictWriter(stream, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {key: json.dumps(value) if isinstance(value, list) else value for key, value in row.items()}
+        )
+
+
+def _print_hits(hits: list[SearchHit], more: bool) -> None:
+    console = Console(width=WIDTH, highlight=False)
+    if not hits:
+        console.print("No reports match.")
+        return
+    table = Table(pad_edge=False, show_lines=True)
+    for header in ("id", "year", "district", "published", "status"):
+        table.add_column(header, no_wrap=True)
+    table.add_column("agency · snippet · url", overflow="fold")
+    for hit in hits:
+        report = hit.report
+        status = report.status + (f"\n{report.failed_checks} failed" if report.failed_checks else "")
+        cell = Text(report.agency, style="bold")
+        if hit.snippet:
+            snippet = Text(hit.snippet)
+            for start, end in hit.highlights:
+                snippet.stylize("bold black on yellow", start, end)
+            cell.append("\n").append_text(snippet)
+        cell.append("\n" + report.url, style="dim")
+        published = report.published.isoformat() if report.published else "-"
+        table.add_row(str(report.id), str(report.year), report.district, published, status, cell)
+    console.print(table)
+    suffix = " (more: raise --limit)" if more else ""
+    console.print(f"{len(hits)} report(s){suffix}")
+
+
+@click.command()
+@filter_options
+@click.option("--key", "keys", multiple=True, help="Only this canonical key (repeatable).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default="csv", show_default=True
+)
+@click.option(
+    "-o", "--output", "output_file", type=click.Path(dir_okay=False), help="File (default: stdout)."
+)
+@archive_options
+def export(
+    district: str | None,
+    year: int | None,
+    years: str | None,
+    kind: str | None,
+    agency: str | None,
+    template: str | None,
+    keys: tuple[str, ...],
+    fmt: str,
+    output_file: str | None,
+    db: str | None,
+    snapshot_dir: str | None,
+) -> None:
+    """Export canonical values, one row per report and key: agency, district, kind, year, template,
+    key, value, raw text, URL and snapshot hash.
+
+    \b
+    Examples:
+      reports export --years 2019-2024 --kind district -o values.csv
+      reports export --district 长寿区 --format jsonl
+      reports export --format parquet -o values.parquet     # pandas.read_parquet("values.parquet")
+    """
+    if fmt == "parquet" and not output_file:
+        raise click.UsageError("parquet needs --output FILE")
+    wanted = report_filter(district, year, years, kind, agency, template)
+    archive = open_archive(db, snapshot_dir)
+    try:
+        rows = value_rows(archive, wanted, list(keys) or None)
+        if fmt == "parquet":
+            _write_parquet(rows, output_file or "")
+            return
+        if not output_file:
+            _write_text(rows, fmt, sys.stdout)
+            return
+        with open(output_file, "w", encoding="utf-8", newline="") as stream:
+            _write_text(rows, fmt, stream)
+    finally:
+        archive.close()
+
+
+def _write_text(rows: Any, fmt: str, stream: Any) -> None:
+    if fmt == "csv":
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(VALUE_COLUMNS)
+        for row in rows:
+            writer.writerow(dataclasses.astuple(row))
+        return
+    for row in rows:
+        stream.write(json.dumps(dataclasses.asdict(row), ensure_ascii=False) + "\n")
+
+
+def _write_parquet(rows: Any, path: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema(
+        [
+            ("report_id", pa.int64()),
+            ("agency", pa.string()),
+            ("district", pa.string()),
+            ("kind", pa.string()),
+            ("year", pa.int32()),
+            ("template", pa.string()),
+            ("key", pa.string()),
+            ("value", pa.float64()),
+            ("raw", pa.string()),
+            ("url", pa.string()),
+            ("snapshot_sha256", pa.string()),
+        ]
+    )
+    columns: dict[str, list[Any]] = {name: [] for name in VALUE_COLUMNS}
+    for row in rows:
+        for name, value in zip(VALUE_COLUMNS, dataclasses.astuple(row), strict=True):
+            columns[name].append(value)
+    pq.write_table(pa.table(columns, schema=schema), path)
+
+
+@click.command()
+@click.argument("key")
+@filter_options
+@click.option("--plot", "plot_file", type=click.Path(dir_okay=False), help="Draw the series into a PNG file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the series as JSON.")
+@archive_options
+def series(
+    key: str,
+    district: str | None,
+    year: int | None,
+    years: str | None,
+    kind: str | None,
+    agency: str | None,
+    template: str | None,
+    plot_file: str | None,
+    as_json: bool,
+    db: str | None,
+    snapshot_dir: str | None,
+) -> None:
+    """One canonical value across years: a row per publishing body, a column per year.
+    Without --kind or --agency, the districts' own summary reports.
+
+    \b
+    Examples:
+      reports series requests.new_received.total
+      reports series appeals.review.total --district 长寿区 --years 2019-2024 --plot review.png
+    """
+    wanted = report_filter(district, year, years, kind or (None if agency else "district"), agency, template)
+    archive = open_archive(db, snapshot_dir)
+    try:
+        rows = list(value_rows(archive, wanted, [key]))
+    finally:
+        archive.close()
+    table = series_table(rows)
+    if as_json:
+        payload = [
+            {"district": d, "agency": a, "values": {str(y): v for y, v in values.items()}}
+            for (d, a), values in table.items()
+        ]
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        _print_series(key, table)
+    if plot_file:
+        from cli.plot import plot_series
+
+        plot_series(key, table, plot_file)
+        click.echo(f"wrote {plot_file}")
+
+
+def series_table(rows: list[ValueRow]) -> dict[tuple[str, str], dict[int, float | None]]:
+    table: dict[tuple[str, str], dict[int, float | None]] = {}
+    for row in rows:
+        table.setdefault((row.district, row.agency), {})[row.year] = row.value
+    return table
+
+
+def _print_series(key: str, table: dict[tuple[str, str], dict[int, float | None]]) -> None:
+    console = Console(width=WIDTH, highlight=False)
+    if not table:
+        console.print(f"No report has {key}.")
+        return
+    all_years = sorted({year for values in table.values() for year in values})
+    grid = Table(title=key, pad_edge=False)
+    grid.add_column("district / agency", overflow="fold")
+    for year in all_years:
+        grid.add_column(str(year), justify="right")
+    for (district, agency), values in sorted(table.items()):
+        label = (
+            district
+            if agency.endswith(district.rstrip("区县")) or agency == district
+            else f"{district} {agency}"
+        )
+        cells = ["–" if values.get(year) is None else f"{values[year]:g}" for year in all_years]
+        grid.add_row(label, *cells)
+    console.print(grid)
