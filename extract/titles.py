@@ -25,7 +25,7 @@ _OFFICE = re.compile(r"(?:人民政府|政府|管理委员会|管委会)办公(?
 _DISTRICT_PREFIX = re.compile(r"^(?:重庆市|重庆)")
 _DISTRICT_SUFFIX = re.compile(r"(?:人民政府及其办公室|人民政府)$")
 # 酉阳县 publishes as 酉阳土家族苗族自治县, 石柱县 as 石柱土家族自治县.
-_AUTONOMOUS_COUNTY = re.compile(r"^(?P<short>.+?)(?:[\u4e00-\u9fff]{1,2}族)+自治县$")
+_AUTONOMOUS_COUNTY_SUFFIX = re.compile(r"(?:[\u4e00-\u9fff]{1,2}族)+自治县")
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,11 @@ def classify_kind(agency: str, unit_name: str) -> str:
     core = _DISTRICT_SUFFIX.sub("", _DISTRICT_PREFIX.sub("", agency))
     if core == unit_name:
         return "district"
-    autonomous = _AUTONOMOUS_COUNTY.match(core)
-    if autonomous and f"{autonomous.group('short')}县" == unit_name:
+    short = unit_name.removesuffix("县")
+    if (
+        short != unit_name
+        and core.startswith(short)
+        and _AUTONOMOUS_COUNTY_SUFFIX.fullmatch(core[len(short) :])
+    ):
         return "district"
     return "department"

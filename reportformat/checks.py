@@ -2,7 +2,9 @@
 
 Values are the canonical ``{key: number | None}`` mapping. A ``None`` addend
 counts as 0 (real tables leave zero cells blank); a check whose printed total
-is ``None`` is not evaluated, since a blank total says nothing.
+is ``None``, or whose addends are all ``None``, is not evaluated: a blank
+total says nothing, and neither does a column of blanks (the 上海 2019 table
+leaves the 总计 column blank for every outcome row).
 """
 
 from __future__ import annotations
@@ -34,9 +36,12 @@ def _sum(values: Values, keys: list[str]) -> Number:
     return sum((values.get(key) or 0) for key in keys)
 
 
-def _result(check_id: str, where: str, expected: Number | None, actual: Number) -> CheckResult | None:
-    if expected is None:
+def _result(
+    check_id: str, where: str, expected: Number | None, values: Values, keys: list[str]
+) -> CheckResult | None:
+    if expected is None or all(values.get(key) is None for key in keys):
         return None
+    actual = _sum(values, keys)
     return CheckResult(check_id, abs(expected - actual) <= _TOLERANCE, expected, actual, where)
 
 
@@ -62,8 +67,8 @@ def check_requests_row_total(values: Values, template: str) -> list[CheckResult]
     results = []
     for row in request_rows(template):
         total = values.get(f"requests.{row}.total")
-        actual = _sum(values, [f"requests.{row}.{column}" for column in _APPLICANT_COLUMNS])
-        result = _result("requests.row_total", row, total, actual)
+        keys = [f"requests.{row}.{column}" for column in _APPLICANT_COLUMNS]
+        result = _result("requests.row_total", row, total, values, keys)
         if result:
             results.append(result)
     return results
@@ -74,8 +79,8 @@ def check_requests_outcomes_sum(values: Values, template: str) -> list[CheckResu
     outcome_rows = request_outcome_rows(template)
     for column in request_columns():
         total = values.get(f"requests.total_processed.{column}")
-        actual = _sum(values, [f"requests.{row}.{column}" for row in outcome_rows])
-        result = _result("requests.outcomes_sum", column, total, actual)
+        keys = [f"requests.{row}.{column}" for row in outcome_rows]
+        result = _result("requests.outcomes_sum", column, total, values, keys)
         if result:
             results.append(result)
     return results
@@ -86,8 +91,8 @@ def check_appeals_group_total(values: Values) -> list[CheckResult]:
     parts = [column for column in appeal_columns() if column != "total"]
     for group in appeal_groups():
         total = values.get(f"appeals.{group}.total")
-        actual = _sum(values, [f"appeals.{group}.{column}" for column in parts])
-        result = _result("appeals.group_total", group, total, actual)
+        keys = [f"appeals.{group}.{column}" for column in parts]
+        result = _result("appeals.group_total", group, total, values, keys)
         if result:
             results.append(result)
     return results
@@ -115,7 +120,9 @@ def check_carry_over(previous: Values, current: Values) -> list[CheckResult]:
         actual = current.get(f"requests.carried_over.{column}")
         if expected is None or actual is None:
             continue
-        results.append(CheckResult("requests.carry_over", abs(expected - actual) <= _TOLERANCE, expected, actual, column))
+        results.append(
+            CheckResult("requests.carry_over", abs(expected - actual) <= _TOLERANCE, expected, actual, column)
+        )
     return results
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from storage.archive import Archive
-from storage.queries import archive_counts, list_reports
+from storage.queries import archive_counts, list_reports, page_errors
 from tests.fixtures_db import create_postgres_schema, drop_postgres_schema
 
 REAL_CHANGSHOU_2020 = "http://www.cqcs.gov.cn/zwgk_164/zfxxgknb/qzfxxgknb/csq/202102/t20210203_8859904.html"
@@ -96,14 +96,19 @@ def _expected(entry: dict) -> dict:
     return {key: entry[key] for key in ("agency", "district", "kind", "year", "published", "template")}
 
 
-def test_every_manifest_report_is_archived_once_with_its_metadata(small_crawl, replica_small):
-    archived = {report.url: _archived(report) for report in small_crawl.reports}
-    assert len(archived) == len(small_crawl.reports)
-    expected = {entry["url"]: _expected(entry) for entry in replica_small.reports}
-    missing = sorted(set(expected) - set(archived))
-    assert missing == []
+def assert_archive_matches_manifest(reports: list, manifest_reports: list[dict]) -> None:
+    """Every manifest report archived exactly once with its metadata, and nothing else."""
+    archived = {report.url: _archived(report) for report in reports}
+    assert len(archived) == len(reports)
+    expected = {entry["url"]: _expected(entry) for entry in manifest_reports}
+    assert sorted(set(expected) - set(archived)) == []
+    assert sorted(set(archived) - set(expected)) == []
     wrong = {url: (archived[url], expected[url]) for url in expected if archived[url] != expected[url]}
     assert wrong == {}
+
+
+def test_every_manifest_report_is_archived_once_with_its_metadata(small_crawl, replica_small):
+    assert_archive_matches_manifest(small_crawl.reports, replica_small.reports)
 
 
 def test_no_other_page_is_archived_as_a_report(small_crawl, replica_small):
@@ -148,3 +153,21 @@ def test_list_shows_the_real_changshou_2020_report(small_crawl, replica_server_s
     assert real[0]["kind"] == "district"
     assert real[0]["template"] == "v2019"
     assert {"url", "agency", "district", "kind", "year", "published", "template", "status"} <= set(real[0])
+
+
+@pytest.mark.slow
+def test_full_replica_crawl_archives_every_report_of_the_manifest(
+    tmp_path, replica_full, replica_server_full
+):
+    """The demo's crawl: all 41 units, every year, every report of the manifest."""
+    db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    run_reports(
+        ["crawl", "--snapshots", str(tmp_path / "snapshots"), "--no-throttle"],
+        replica_server_full.proxy_url,
+        db_url,
+    )
+    with Archive.open(db_url, tmp_path / "snapshots") as archive:
+        reports = list_reports(archive)
+        errors = page_errors(archive)
+    assert_archive_matches_manifest(reports, replica_full.reports)
+    assert errors == []

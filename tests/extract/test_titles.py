@@ -71,6 +71,7 @@ def test_articles_about_reports_are_not_reports(title):
         ("重庆市九龙坡区人民政府", "九龙坡区", "district"),
         ("彭水苗族土家族自治县人民政府机关", "彭水县", "office"),
         ("石柱土家族自治县", "石柱县", "district"),
+        ("彭水苗族土家族自治县", "彭水县", "district"),
         ("重庆璧山现代服务业发展区管理委员会", "璧山区", "department"),
         ("酉阳土家族苗族自治县", "酉阳县", "district"),
         ("重庆两江新区", "两江新区", "district"),
