@@ -17,7 +17,7 @@ TEMPLATES = click.Choice(["pre2019", "v2019", "v2021"])
 
 def archive_options(function: Callable[..., Any]) -> Callable[..., Any]:
     function = click.option(
-        "--snapshots",
+        "--snapshot-dir",
         "snapshot_dir",
         envvar="REPORTS_SNAPSHOTS",
         default=None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from storage.models import Agency, Extraction, Report, Unit
@@ -60,7 +60,7 @@ def filtered_reports(report_filter: ReportFilter, *columns: Any) -> Select[Any]:
         .select_from(Report)
         .join(Unit, Unit.id == Report.unit_id)
         .join(Agency, Agency.id == Report.agency_id)
-        .where(and_(*where_clauses(report_filter)))
+        .where(and_(true(), *where_clauses(report_filter)))
     )
 
 
