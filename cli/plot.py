@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from matplotlib import font_manager
 
 _CJK_FONT_HINTS = ("Noto Sans CJK", "Noto Serif CJK", "WenQuanYi", "Source Han", "SimHei", "AR PL")
@@ -34,6 +36,9 @@ def plot_series(key: str, table: dict[tuple[str, str], dict[int, float | None]],
     axes.xaxis.get_major_locator().set_params(integer=True)
     if len(table) <= 20:
         axes.legend(fontsize="small")
-    figure.tight_layout()
-    figure.savefig(path, dpi=120)
+    with warnings.catch_warnings():
+        # Without a CJK font installed (e.g. Debian's fonts-noto-cjk) Chinese labels show as boxes.
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        figure.tight_layout()
+        figure.savefig(path, dpi=120)
     plt.close(figure)
