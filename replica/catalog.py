@@ -22,7 +22,7 @@ from . import seed as seed_report
 from .dates import assign_docids, shown_date, stable_rng, url_date
 from .tables import Style, appeals_grid, disclosure_grid, grid_values, requests_grid
 from .units import Column, Unit
-from .values import Number, generate_values
+from .values import Number, carry_over_from, generate_values
 
 REAL_FILE = Path(__file__).with_name("data") / "real_reports.yaml"
 _REAL_URL = re.compile(
@@ -176,6 +176,28 @@ def _plan_report(seed: int, column: Column, year: int) -> Article:
     return article
 
 
+def _chain_carry_over(seed: int, reports: list[Article]) -> None:
+    """Most agencies carry over last year's carried-forward requests; a few, as in real reports, do not."""
+    previous: dict[tuple[str, str], Article] = {}
+    for article in sorted(
+        reports, key=lambda a: (a.column.site.canonical_host, a.column.path, a.report.year)
+    ):  # type: ignore[union-attr]
+        report = article.report
+        assert report is not None
+        key = (article.column.site.canonical_host, article.column.path)
+        before = previous.get(key)
+        previous[key] = article
+        if (
+            not report.printed
+            or before is None
+            or before.report is None
+            or before.report.year != report.year - 1
+        ):
+            continue
+        if before.report.printed and stable_rng(seed, "carry", article.key).random() >= CARRY_OVER_SLIP_RATE:
+            carry_over_from(report.printed, before.report.printed)
+
+
 def _break(seed: int, article: Article) -> None:
     """Make one identity fail on purpose (a report with an arithmetic slip)."""
     report = article.report
@@ -236,6 +258,10 @@ _DOCUMENT_SUBJECTS = [
 ]
 
 
+# Share of reports whose carried-over requests do not match last year's carried-forward ones.
+CARRY_OVER_SLIP_RATE = 0.05
+
+
 def plan_articles(units: list[Unit], seed: int) -> list[Article]:
     """Every article of the world, with docids assigned and broken reports chosen."""
     reports: list[Article] = []
@@ -248,6 +274,7 @@ def plan_articles(units: list[Unit], seed: int) -> list[Article]:
         ]
         reports += unit_reports
         articles += unit_reports + _non_reports(seed, unit, unit_reports)
+    _chain_carry_over(seed, reports)
     tabular = [a for a in reports if a.report and a.report.template != "pre2019" and not a.report.is_seed]
     draws = sorted(tabular, key=lambda a: stable_rng(seed, "broken", a.key).random())
     chosen = [a for a in draws if stable_rng(seed, "broken", a.key).random() < BROKEN_RATE]

@@ -160,3 +160,28 @@ def parse_cell(text: str) -> Number | None:
     if isinstance(value, float) and value.is_integer() and "." not in number and match["unit"] != "元":
         value = int(value)
     return value
+
+
+def carry_over_from(printed: dict[str, Number], previous: dict[str, Number]) -> None:
+    """Make ``printed`` carry over what ``previous`` (last year's report) carried forward.
+
+    Outcomes stay as they are; what this year carries forward absorbs the
+    difference, and new requests grow where it would turn negative, so the
+    table's own identities still hold.
+    """
+    for column in request_columns():
+        if column == "total":
+            continue
+        carried_over = int(previous[f"requests.carried_forward.{column}"])
+        new = int(printed[f"requests.new_received.{column}"])
+        processed = int(printed[f"requests.total_processed.{column}"])
+        forward = new + carried_over - processed
+        if forward < 0:
+            new, forward = new - forward, 0
+        printed[f"requests.carried_over.{column}"] = carried_over
+        printed[f"requests.new_received.{column}"] = new
+        printed[f"requests.carried_forward.{column}"] = forward
+    for row in ("new_received", "carried_over", "carried_forward"):
+        printed[f"requests.{row}.total"] = sum(
+            printed[f"requests.{row}.{column}"] for column in request_columns() if column != "total"
+        )
