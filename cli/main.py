@@ -10,7 +10,7 @@ from typing import Any
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from cli import output
+from cli import extraction, output
 from crawler.registry import RegistryError
 from storage.db import resolve_db_url
 
@@ -214,6 +214,9 @@ from cli.search import export, search, series
 for _command in (search, diff, history, export, series):
     main.add_command(_command)
 
+
+main.add_command(extraction.extract)
+main.add_command(extraction.reextract)
 
 if __name__ == "__main__":
     main()

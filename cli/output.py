@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter, defaultdict
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
@@ -10,7 +11,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-console = Console(highlight=False, soft_wrap=False)
+# Piped output gets 100 columns rather than rich's default 80, so the tables stay readable.
+console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 100)
+err_console = Console(stderr=True)
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -125,39 +128,38 @@ def _value(values: dict[str, Any], key: str) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _short_request_label(label: str) -> str:
+    """"（三）不予公开 1.属于国家秘密" -> "（三）1.属于国家秘密": the group number and the item."""
+    group, _, item = label.partition(" ")
+    return f"{group[:3]}{item}" if item else label
+
+
 def _values_tables(values: dict[str, Any], template: str) -> list[Table]:
-    """Tables 二, 三 and 四 of the template, filled with the extracted values."""
+    """Tables 二, 三 and 四 of the template, filled with the extracted values ("-" = no number printed)."""
     import reportformat as rf
 
     disclosure = Table(title="二、主动公开政府信息情况")
-    disclosure.add_column("信息内容")
+    for header in ("信息内容", "", ""):
+        disclosure.add_column(header, no_wrap=True)
     labels = rf.disclosure_column_labels()
-    columns = list(dict.fromkeys(column for row in rf.disclosure_rows(template) for column in row.columns))
-    for column in columns:
-        disclosure.add_column(labels[column].split("/")[0].strip(), justify="right")
     for row in rf.disclosure_rows(template):
-        disclosure.add_row(
-            row.label,
-            *[
-                _value(values, f"disclosure.{row.name}.{column}") if column in row.columns else ""
-                for column in columns
-            ],
-        )
+        for position, column in enumerate(row.columns):
+            value = _value(values, f"disclosure.{row.name}.{column}")
+            disclosure.add_row(row.label if position == 0 else "", labels[column], value)
     requests = Table(title="三、收到和处理政府信息公开申请情况")
-    requests.add_column("")
+    requests.add_column("", no_wrap=True)
     applicant_columns = rf.request_columns()
     for label in applicant_columns.values():
         requests.add_column(label, justify="right")
     for row, label in rf.request_rows(template).items():
-        requests.add_row(label, *[_value(values, f"requests.{row}.{column}") for column in applicant_columns])
+        cells = [_value(values, f"requests.{row}.{column}") for column in applicant_columns]
+        requests.add_row(_short_request_label(label)[:16], *cells)
     appeals = Table(title="四、政府信息公开行政复议、行政诉讼情况")
-    appeals.add_column("")
+    appeals.add_column("", no_wrap=True)
     for label in rf.appeal_columns().values():
         appeals.add_column(label, justify="right")
     for group, label in rf.appeal_groups().items():
-        appeals.add_row(
-            label, *[_value(values, f"appeals.{group}.{column}") for column in rf.appeal_columns()]
-        )
+        appeals.add_row(label, *[_value(values, f"appeals.{group}.{column}") for column in rf.appeal_columns()])
     return [disclosure, requests, appeals]
 
 
@@ -198,4 +200,42 @@ def print_report_detail(detail: Any) -> None:
     for check in failed:
         console.print(
             f"  FAILED {check.check_id} [{check.where}]: expected {check.expected:g}, found {check.actual:g}"
+        )
+
+
+def extraction_fingerprint(extraction: Any) -> tuple[Any, ...] | None:
+    """What a re-extraction can change: status, template, values, sections and checks."""
+    if extraction is None:
+        return None
+    return (
+        extraction.status,
+        extraction.template,
+        sorted(extraction.values.items()),
+        [tuple(section) for section in extraction.sections],
+        sorted((c.check_id, c.where, c.ok, c.expected, c.actual) for c in extraction.checks),
+    )
+
+
+def print_extraction(result: dict[str, Any]) -> None:
+    """A stand-alone extraction (``reports extract``) for the terminal."""
+    console.print(f"[bold]{result['title'] or '(no title found)'}[/bold]")
+    console.print(
+        f"agency {result['agency'] or '-'} | year {result['year'] or '-'} | published {result['published'] or '-'}"
+        f" | template {result['template'] or '-'} | status {result['status']}"
+    )
+    if result["reason"]:
+        console.print(f"reason: {result['reason']}")
+    if result["template_finding"]:
+        console.print(f"finding: {result['template_finding']}")
+    if result["template"] in ("v2019", "v2021") and result["values"]:
+        for table in _values_tables(result["values"], result["template"]):
+            console.print(table)
+    for section in result["sections"]:
+        console.print(f"\n[bold]{section['heading']}[/bold]")
+        console.print(section["text"])
+    failed = [check for check in result["checks"] if not check["ok"]]
+    console.print(f"\nChecks: {len(result['checks'])} evaluated, {len(failed)} failed")
+    for check in failed:
+        console.print(
+            f"  FAILED {check['id']} [{check['where']}]: expected {check['expected']:g}, found {check['actual']:g}"
         )

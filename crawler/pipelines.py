@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 from crawler.items import PageItem
 from crawler.registry import Site
 from extract.page import PageMetadataError, parse_article, report_identity
+from extract.report import ReportExtraction, extract_report
 from extract.titles import classify_kind
 from reportformat import detect_template, template_for_year
 from storage.archive import Archive, ExtractionRecord, ReportRecord
@@ -170,18 +171,33 @@ class ExtractionPipeline(_ArchivePipeline):
         report_id = item.notes.get("report_id")
         if report_id is None or not item.notes.get("report_changed") or item.snapshot_id is None:
             return item
-        from extract.report import extract_report
-
         body = item.body if item.body is not None else self.archive.snapshot_body(item.sha256 or "")
-        result = extract_report(body, url=item.canonical_url, year=item.notes.get("year"))  # type: ignore[arg-type]
-        self.archive.save_extraction(int(report_id), item.snapshot_id, extraction_record(result))  # type: ignore[arg-type]
+        year = item.notes.get("year")
+        result = extract_and_store(
+            self.archive,
+            int(str(report_id)),
+            item.snapshot_id,
+            body,
+            url=item.canonical_url,
+            year=year if isinstance(year, int) else None,
+        )
         self.stats.inc_value(f"reports/extraction/{result.status}")
         if result.status == "failed":
             self.page_error(item, "extraction", result.reason or "extraction failed")
         return item
 
 
-def extraction_record(result: Any) -> ExtractionRecord:
+def extract_and_store(
+    archive: Archive, report_id: int, snapshot_id: int, body: bytes, *, url: str | None, year: int | None
+) -> ReportExtraction:
+    """Extract one snapshot of a report, store the result and its cross-year checks."""
+    result = extract_report(body, url=url, year=year)
+    archive.save_extraction(report_id, snapshot_id, extraction_record(result))
+    archive.refresh_carry_over(report_id)
+    return result
+
+
+def extraction_record(result: ReportExtraction) -> ExtractionRecord:
     """Storage's form of an extraction result."""
     return ExtractionRecord(
         extractor_version=result.extractor_version,

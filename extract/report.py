@@ -97,6 +97,11 @@ def decode_document(document: bytes, content_type: str | None = None) -> tuple[s
     return document.decode("gb18030", errors="replace"), "bytes that no charset decodes were replaced"
 
 
+def looks_like_html(text: str) -> bool:
+    """True when the text carries HTML markup (rather than being a text or Markdown copy)."""
+    return bool(_HTML_MARKUP.search(text))
+
+
 def infer_year(text: str) -> int | None:
     """The reporting year printed in the report's title or statistics period."""
     head = text[:20000]
@@ -181,7 +186,7 @@ def extract_report(
         text = document
     text = text.replace("\x00", "")
 
-    is_html = bool(_HTML_MARKUP.search(text))
+    is_html = looks_like_html(text)
     grids: list[tuple[Grid, list[str]]] = []
     if is_html:
         root = parse_html(text)

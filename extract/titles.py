@@ -15,6 +15,11 @@ REPORT_TITLE = re.compile(
     r"^(?P<agency>.*?)\s*(?P<year>(?:19|20)\d{2})\s*(?:年度|年)?\s*"
     r"政府信息公开(?:工作)?(?:情况)?(?:年度)?(?:工作)?(?:情况)?(?:年报|报告)$"
 )
+# Some sites put the year first: "2019年上海市人民政府办公厅政府信息公开工作年度报告".
+YEAR_FIRST_TITLE = re.compile(
+    r"^(?P<year>(?:19|20)\d{2})\s*(?:年度|年)\s*(?P<agency>.+?)\s*"
+    r"政府信息公开(?:工作)?(?:情况)?(?:年度)?(?:工作)?(?:情况)?(?:年报|报告)$"
+)
 # Articles *about* a report carry its full title in their own: 图解/解读/关于…通知.
 _DERIVED_MARKERS = ("图解", "解读", "《", "》", "关于", "通知", "问答", "一图读懂")
 _WHITESPACE = re.compile(r"[\s\u3000\xa0]+")
@@ -44,6 +49,8 @@ def parse_report_title(title: str) -> ReportTitle | None:
     if any(marker in clean for marker in _DERIVED_MARKERS):
         return None
     match = REPORT_TITLE.match(clean)
+    if not match or not match.group("agency").strip():
+        match = YEAR_FIRST_TITLE.match(clean)
     if not match:
         return None
     agency = match.group("agency").replace(" ", "")

@@ -10,6 +10,7 @@ from typing import Any, Self
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.crossyear import refresh_carry_over
 from storage.db import make_engine, resolve_db_url
 from storage.db import migrate as migrate_schema
 from storage.models import (
@@ -363,6 +364,12 @@ class Archive:
                     created_at=utcnow(),
                 )
             )
+
+    @retry_transient
+    def refresh_carry_over(self, report_id: int) -> int:
+        """Re-evaluate the cross-year carry-over check around a report (see storage.crossyear)."""
+        with self.Session.begin() as session:
+            return refresh_carry_over(session, report_id)
 
     @retry_transient
     @retry_insert_race

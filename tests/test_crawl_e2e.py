@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from reportformat.checks import check_carry_over
 from storage.archive import Archive
-from storage.queries import archive_counts, list_reports, page_errors
+from storage.queries import archive_counts, get_report, list_reports, page_errors
 from tests.fixtures_db import create_postgres_schema, drop_postgres_schema
 
 REAL_CHANGSHOU_2020 = "http://www.cqcs.gov.cn/zwgk_164/zfxxgknb/qzfxxgknb/csq/202102/t20210203_8859904.html"
@@ -171,3 +172,57 @@ def test_full_replica_crawl_archives_every_report_of_the_manifest(
         errors = page_errors(archive)
     assert_archive_matches_manifest(reports, replica_full.reports)
     assert errors == []
+
+
+def test_every_archived_report_is_extracted_into_its_manifest_values(small_crawl, replica_small):
+    with small_crawl.open() as archive:
+        details = {entry["url"]: get_report(archive, entry["url"]) for entry in replica_small.reports}
+    wrong_values = [
+        url for url, detail in details.items() if detail.values != _manifest_values(url, replica_small)
+    ]
+    assert wrong_values == []
+    assert {detail.extraction.status for detail in details.values()} == {"complete"}
+
+
+def _manifest_values(url: str, world) -> dict:
+    entry = next(entry for entry in world.reports if entry["url"] == url)
+    return {key: (float(value) if value is not None else None) for key, value in entry["values"].items()}
+
+
+def test_identity_checks_fail_exactly_on_the_reports_the_replica_broke(small_crawl, replica_small):
+    with small_crawl.open() as archive:
+        failed = {
+            entry["url"]: sorted(
+                {check.check_id for check in get_report(archive, entry["url"]).checks if not check.ok}
+                - {"requests.carry_over"}
+            )
+            for entry in replica_small.reports
+        }
+    assert failed == {entry["url"]: entry["broken_identities"] for entry in replica_small.reports}
+    assert sum(1 for ids in failed.values() if ids) >= 3
+
+
+def test_carry_over_is_checked_against_the_agencys_previous_year(small_crawl, replica_small):
+    by_agency_year = {(entry["agency"], entry["year"]): entry for entry in replica_small.reports}
+    pairs = [
+        (by_agency_year[(agency, year - 1)], entry)
+        for (agency, year), entry in by_agency_year.items()
+        if (agency, year - 1) in by_agency_year
+        and entry["values"]
+        and by_agency_year[(agency, year - 1)]["values"]
+    ]
+    assert len(pairs) > 50
+    slips = 0
+    with small_crawl.open() as archive:
+        for previous, current in pairs:
+            stored = {
+                check.where: check.ok
+                for check in get_report(archive, current["url"]).checks
+                if check.check_id == "requests.carry_over"
+            }
+            expected = {
+                result.where: result.ok for result in check_carry_over(previous["values"], current["values"])
+            }
+            assert stored == expected, current["url"]
+            slips += not all(expected.values())
+    assert 0 < slips < len(pairs) / 4

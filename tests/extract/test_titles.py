@@ -43,6 +43,7 @@ def test_real_report_titles_give_their_reporting_year():
         ),
         ("重庆市綦江区人民政府2018年度政府信息公开工作情况报告", "重庆市綦江区人民政府", 2018),
         ("  重庆市长寿区2020年政府信息公开工作年度报告 ", "重庆市长寿区", 2020),
+        ("2019年上海市人民政府办公厅政府信息公开工作年度报告", "上海市人民政府办公厅", 2019),
     ],
 )
 def test_irregular_titles(title, agency, year):
