@@ -25,6 +25,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy extract storage reportformat
 
 bench: install
 	$(BIN)/python benchmarks/crawl.py

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from parsel import Selector
 
@@ -44,7 +45,7 @@ class ArticlePage:
     body_text: str
 
 
-def _date(parts: tuple[str, str, str]) -> date | None:
+def _date(parts: tuple[str | Any, ...]) -> date | None:
     try:
         return date(int(parts[0]), int(parts[1]), int(parts[2]))
     except ValueError:

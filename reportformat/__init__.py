@@ -98,8 +98,8 @@ def canonical_keys(template: str) -> list[str]:
     if template not in ("v2019", "v2021"):
         return []
     keys: list[str] = []
-    for row in disclosure_rows(template):
-        keys.extend(row.keys())
+    for disclosure_row in disclosure_rows(template):
+        keys.extend(disclosure_row.keys())
     for row in request_rows(template):
         keys.extend(f"requests.{row}.{column}" for column in request_columns())
     for group in appeal_groups():
