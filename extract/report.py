@@ -14,6 +14,7 @@ from typing import Literal
 
 from lxml import etree
 
+from extract.attachments import attachment_format, read_attachment
 from extract.canonical import Extracted, ExtractionError, TableNotFound, UnknownLayout, read_grids
 from extract.flat import looks_like_markdown, markdown_tables, prose_lines, read_flat
 from extract.grid import Grid, parse_html, read_tables
@@ -177,6 +178,8 @@ def extract_report(
     size = len(document)
     if size > MAX_DOCUMENT_BYTES:
         return _failed(None, None, f"{DocumentTooLarge.__name__}: {size} bytes")
+    if isinstance(document, bytes) and attachment_format(document):
+        return _extract_attachment(document, year)
     notes: list[str] = []
     if isinstance(document, bytes):
         text, note = decode_document(document, content_type)
@@ -230,6 +233,32 @@ def extract_report(
         return _failed(template, finding, f"{type(error).__name__}: {error}", tables, sections)
 
     return _result(template, finding, extracted, sections, tables, notes)
+
+
+def _extract_attachment(document: bytes, year: int | None) -> ReportExtraction:
+    """A report published as a PDF or DOCX file: its text and tables, read like a page's."""
+    try:
+        content = read_attachment(document)
+    except ExtractionError as error:
+        return _failed(None, None, f"{type(error).__name__}: {error}")
+    tables = [grid.as_lists() for grid, _ in content.grids]
+    template, finding = _resolve_template(content.text, year or infer_year(content.text))
+    sections = find_sections(text_lines(content.text), template)
+    if template is None:
+        unknown = f"{UnknownLayout.__name__}: no template fingerprints and no reporting year before 2019"
+        return _failed(None, finding, unknown, tables, sections)
+    if template == "pre2019":
+        status: Status = "complete" if sections else ("partial" if tables else "failed")
+        return ReportExtraction(template, finding, {}, {}, sections, tables, [], status, [],
+                                None if sections else "no numbered sections found")
+    try:
+        extracted = read_grids(content.grids, template)
+        if not extracted.values:
+            raise TableNotFound(f"none of the {len(tables)} tables of the {content.format.upper()} file "
+                                "carries the template's labels")
+    except ExtractionError as error:
+        return _failed(template, finding, f"{type(error).__name__}: {error}", tables, sections)
+    return _result(template, finding, extracted, sections, tables, content.notes)
 
 
 def _result(template: str, finding: str | None, extracted: Extracted, sections: list[Section],
