@@ -37,8 +37,8 @@ class CrawlRequest:
 
 
 @contextmanager
-def replica_proxy(size: str, seed: int) -> Iterator[str]:
-    """Serve the replica in this process and route plain-HTTP fetches through it."""
+def replica_proxy(size: str, seed: int) -> Iterator[set[str]]:
+    """Serve the replica in this process and route plain-HTTP fetches through it; yields the unit codes it serves."""
     from replica.server import ReplicaServer
     from replica.world import build_world
 
@@ -53,7 +53,7 @@ def replica_proxy(size: str, seed: int) -> Iterator[str]:
         os.environ.pop("NO_PROXY", None)
         logger.info("Replica serving %d reports through proxy %s", len(world.reports), server.proxy_url)
         try:
-            yield server.proxy_url
+            yield {unit["code"] for unit in world.manifest()["units"]}
         finally:
             for name, value in previous.items():
                 if value is None:
@@ -70,10 +70,12 @@ def run_crawl(request: CrawlRequest, extra_settings: dict[str, Any] | None = Non
     if request.snapshot_dir:
         settings.set("REPORTS_SNAPSHOTS", request.snapshot_dir, priority="cmdline")
     settings.set("LOG_LEVEL", request.log_level, priority="cmdline")
+    # The `reports` command has configured logging already; Scrapy logs through it.
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     if not request.throttle:
         settings.setdict(UNTHROTTLED, priority="cmdline")
     settings.setdict(extra_settings or {}, priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler("reports")
     process.crawl(crawler, sites=request.sites_file, site=",".join(request.site_codes) or None)
     process.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import sys
@@ -57,11 +58,13 @@ def main(verbose: bool) -> None:
       reports list --district 长寿区 --year 2020
       reports show 1
     """
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    level = logging.DEBUG if verbose else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    # On the handler: Scrapy gives its own loggers DEBUG level, which a root level would not filter.
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 @main.command()
@@ -116,11 +119,16 @@ def crawl(
     from cli.crawling import REPLICA_POLITE, CrawlRequest, replica_proxy, run_crawl
     from crawler.registry import load_registry, select_sites
 
-    select_sites(load_registry(sites_file), site_codes)  # fail fast on a bad registry or code
+    registry = load_registry(sites_file)
+    select_sites(registry, site_codes)  # fail fast on a bad registry or code
     db_url = resolve_db_url(db)
     request = CrawlRequest(db_url, snapshot_dir, sites_file, site_codes, throttle=not no_throttle)
     extra = REPLICA_POLITE if replica and not no_throttle else {}
-    with replica_proxy(replica, seed) if replica else nullcontext():
+    with replica_proxy(replica, seed) if replica else nullcontext() as served:
+        if served and not site_codes:
+            # The small replica serves a few units: crawl those rather than every registry site.
+            codes = tuple(site.code for site in registry if site.code in served)
+            request = dataclasses.replace(request, site_codes=codes)
         stats = run_crawl(request, extra)
     archive = _open_archive(db_url)
     try:

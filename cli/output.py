@@ -129,7 +129,7 @@ def _value(values: dict[str, Any], key: str) -> str:
 
 
 def _short_request_label(label: str) -> str:
-    """"（三）不予公开 1.属于国家秘密" -> "（三）1.属于国家秘密": the group number and the item."""
+    """ "（三）不予公开 1.属于国家秘密" -> "（三）1.属于国家秘密": the group number and the item."""
     group, _, item = label.partition(" ")
     return f"{group[:3]}{item}" if item else label
 
@@ -159,7 +159,9 @@ def _values_tables(values: dict[str, Any], template: str) -> list[Table]:
     for label in rf.appeal_columns().values():
         appeals.add_column(label, justify="right")
     for group, label in rf.appeal_groups().items():
-        appeals.add_row(label, *[_value(values, f"appeals.{group}.{column}") for column in rf.appeal_columns()])
+        appeals.add_row(
+            label, *[_value(values, f"appeals.{group}.{column}") for column in rf.appeal_columns()]
+        )
     return [disclosure, requests, appeals]
 
 
