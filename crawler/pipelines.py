@@ -10,15 +10,15 @@ A page that cannot be understood keeps its snapshot and gets an error record.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
+from crawler.frontier import finish_run, open_run
 from crawler.items import PageItem
 from crawler.registry import Site
 from extract.page import PageMetadataError, parse_article, report_identity
-from extract.report import ReportExtraction, extract_report
+from extract.report import EXTRACTOR_VERSION, ReportExtraction, extract_report
 from extract.titles import classify_kind
 from reportformat import detect_template, template_for_year
 from storage.archive import Archive, ExtractionRecord, ReportRecord
@@ -67,17 +67,14 @@ class SnapshotPipeline(_ArchivePipeline):
     """Records every fetch; a body not seen before at that URL becomes a snapshot."""
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        sites = [site.code for site in getattr(self.crawler.spider, "sites", [])]
-        self.crawler.reports_run_id = self.archive.start_run(sites)  # type: ignore[attr-defined]
+        open_run(self.crawler)  # starts the run, or resumes an interrupted one (crawler.frontier)
 
     def close_spider(self, spider: Spider | None = None) -> None:
         stats = self.stats.get_stats()
         reason = stats.get("finish_reason", "finished")
         outcome = "finished" if reason == "finished" else "interrupted"
-        run_stats = {key: _jsonable(value) for key, value in stats.items()}
-        run_id = self.run_id()
-        if run_id is not None:
-            self.archive.finish_run(run_id, outcome, run_stats)
+        if self.run_id() is not None:
+            finish_run(self.crawler, outcome, stats)
         self.archive.close()
         self.crawler.reports_archive = None  # type: ignore[attr-defined]
 
@@ -147,7 +144,8 @@ class ReportPipeline(_ArchivePipeline):
                 published=page.published,
                 template=template,
                 snapshot_id=item.snapshot_id,
-            )
+            ),
+            run_id=self.run_id(),
         )
         self.stats.inc_value(
             "reports/new"
@@ -169,7 +167,12 @@ class ExtractionPipeline(_ArchivePipeline):
 
     def process_item(self, item: PageItem, spider: Spider | None = None) -> PageItem:
         report_id = item.notes.get("report_id")
-        if report_id is None or not item.notes.get("report_changed") or item.snapshot_id is None:
+        if report_id is None or item.snapshot_id is None:
+            return item
+        # An unchanged report is extracted again only if an interrupted crawl left it unextracted.
+        if not item.notes.get("report_changed") and self.archive.has_extraction(
+            item.snapshot_id, EXTRACTOR_VERSION
+        ):
             return item
         body = item.body if item.body is not None else self.archive.snapshot_body(item.sha256 or "")
         year = item.notes.get("year")
@@ -211,9 +214,3 @@ def extraction_record(result: ReportExtraction) -> ExtractionRecord:
         missing=list(result.missing),
         reason=result.reason,
     )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (int, float, str, bool)) or value is None:
-        return value
-    return str(value)

@@ -29,7 +29,21 @@ RETRY_BACKOFF_MAX = 30.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.incremental.ConditionalRequestMiddleware": 580,
 }
+
+# Incremental, resumable crawls (crawler.frontier, crawler.incremental): one crawl at a time per
+# archive; the frontier lives in the database; archived pages are revalidated (304s let a
+# listing page be read from the archive, so it is handled by the spider).
+HTTPERROR_ALLOWED_CODES = [304]
+SPIDER_MIDDLEWARES = {"crawler.frontier.FrontierMiddleware": 50}
+EXTENSIONS = {"crawler.frontier.CrawlJobExtension": 100}
+REPORTS_RESUME = True
+REPORTS_CHECKPOINT_INTERVAL = 5.0
+# A report missing from complete crawls of its unit this many runs in a row is withdrawn.
+REPORTS_WITHDRAW_AFTER_RUNS = 3
+# POSTed the JSON of `reports changes --run ID` after each run that found changes.
+REPORTS_WEBHOOK = os.environ.get("REPORTS_WEBHOOK")
 
 # Keep the exact bytes the server sent: snapshots are byte-for-byte.
 COMPRESSION_ENABLED = False
@@ -38,6 +52,7 @@ TELNETCONSOLE_ENABLED = False
 
 ITEM_PIPELINES = {
     "crawler.pipelines.SnapshotPipeline": 100,
+    "crawler.changes.WithdrawalPipeline": 150,
     "crawler.pipelines.ReportPipeline": 200,
     "crawler.pipelines.ExtractionPipeline": 300,
 }

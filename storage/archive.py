@@ -22,6 +22,7 @@ from storage.models import (
     Fetch,
     PageError,
     Report,
+    ReportChange,
     ReportSection,
     ReportSnapshot,
     ReportTable,
@@ -281,8 +282,12 @@ class Archive:
 
     @retry_transient
     @retry_insert_race
-    def upsert_report(self, record: ReportRecord) -> ReportUpsert:
-        """Create or update the report of ``(agency, year)`` and link the snapshot to its history."""
+    def upsert_report(self, record: ReportRecord, run_id: int | None = None) -> ReportUpsert:
+        """Create or update the report of ``(agency, year)`` and link the snapshot to its history.
+
+        A new report, a new current snapshot or a withdrawn report seen again is recorded as a
+        ``ReportChange`` of ``run_id`` in the same transaction.
+        """
         with self.Session.begin() as session:
             unit_id = session.scalar(select(Unit.id).where(Unit.code == record.unit_code))
             if unit_id is None:
@@ -294,6 +299,7 @@ class Archive:
                 select(Report).where(Report.agency_id == agency.id, Report.year == record.year)
             )
             created = report is None
+            restored = False
             if report is None:
                 report = Report(
                     agency_id=agency.id,
@@ -311,6 +317,8 @@ class Archive:
                 if report.status != "active":
                     report.status = "active"
                     report.withdrawn_at = None
+                    restored = True
+            report.unlisted_runs = 0
             report.kind = record.kind
             report.url = record.url
             report.title = record.title
@@ -326,6 +334,17 @@ class Archive:
             if linked is None:
                 session.add(
                     ReportSnapshot(report_id=report.id, snapshot_id=record.snapshot_id, linked_at=seen_at)
+                )
+            if created or new_snapshot or restored:
+                change = "new" if created else "revised" if new_snapshot else "restored"
+                session.add(
+                    ReportChange(
+                        run_id=run_id,
+                        report_id=report.id,
+                        change=change,
+                        snapshot_id=record.snapshot_id,
+                        changed_at=seen_at,
+                    )
                 )
             session.flush()
             return ReportUpsert(report.id, created, new_snapshot)
@@ -370,6 +389,20 @@ class Archive:
         """Re-evaluate the cross-year carry-over check around a report (see storage.crossyear)."""
         with self.Session.begin() as session:
             return refresh_carry_over(session, report_id)
+
+    @retry_transient
+    def has_extraction(self, snapshot_id: int, extractor_version: str) -> bool:
+        """True if ``snapshot_id`` was extracted by this extractor version (a resumed crawl checks)."""
+        with self.Session() as session:
+            return (
+                session.scalar(
+                    select(Extraction.id).where(
+                        Extraction.snapshot_id == snapshot_id,
+                        Extraction.extractor_version == extractor_version,
+                    )
+                )
+                is not None
+            )
 
     @retry_transient
     @retry_insert_race

@@ -142,6 +142,8 @@ class Report(Base):
     template: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="active")
     withdrawn_at: Mapped[datetime | None]
+    # Complete crawls of its unit in a row whose listings no longer showed it (see storage.changes).
+    unlisted_runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     current_snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id"))
@@ -231,3 +233,41 @@ class CheckResultRow(Base):
     ok: Mapped[bool] = mapped_column(Boolean)
     expected: Mapped[float | None] = mapped_column(Float)
     actual: Mapped[float | None] = mapped_column(Float)
+
+
+class FrontierEntry(Base):
+    """One URL a crawl decided to fetch: pending until its page is archived (see storage.frontier).
+
+    Children are recorded before their parent is marked done, so the pending set of an
+    interrupted run is exactly what is left to do.
+    """
+
+    __tablename__ = "crawl_frontier"
+    __table_args__ = (
+        UniqueConstraint("run_id", "url"),
+        Index("ix_crawl_frontier_run_id_state", "run_id", "state"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"))
+    url: Mapped[str] = mapped_column(String(2000))
+    page_type: Mapped[str] = mapped_column(String(16))
+    site_code: Mapped[str] = mapped_column(String(64))
+    referer: Mapped[str | None] = mapped_column(String(2000))
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | done | failed
+    status: Mapped[int | None]
+    note: Mapped[str | None] = mapped_column(String(200))
+    discovered_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+
+
+class ReportChange(Base):
+    """A report that a run found new, revised, withdrawn or restored (``reports changes``)."""
+
+    __tablename__ = "report_changes"
+    __table_args__ = (Index("ix_report_changes_changed_at", "changed_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    change: Mapped[str] = mapped_column(String(16))  # new | revised | withdrawn | restored
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"))
+    changed_at: Mapped[datetime]

@@ -68,12 +68,26 @@ class ReportsSpider(scrapy.Spider):
         under_root = any(path.startswith(urlsplit(root).path) for root in site.roots)
         return under_root or bool(ANNUAL_REPORT_COLUMN.search(path))
 
+    def frontier_request(
+        self, url: str, page_type: str, site_code: str, referer: str | None
+    ) -> scrapy.Request:
+        """The request for a URL left pending by an interrupted crawl (see crawler.frontier)."""
+        site = next(entry for entry in self.sites if entry.code == site_code)
+        if page_type == "column":
+            return self._column_request(url, site, referer)
+        return self._article_request(url, site, referer or url)
+
     # -- callbacks -------------------------------------------------------------------------
 
     def parse_column(self, response: Response, site: Site) -> Iterator[PageItem | scrapy.Request]:
+        # The page's links first, the page itself last: a crawl resumed after a crash must find
+        # every child recorded once the page counts as done (crawler.frontier). A 304 carries
+        # the archived body (crawler.incremental), so its links are read as well.
+        if response.status in (200, 304) and isinstance(response, scrapy.http.TextResponse):
+            yield from self._column_links(response, site)
         yield self._page_item(response, site)
-        if response.status != 200 or not isinstance(response, scrapy.http.TextResponse):
-            return
+
+    def _column_links(self, response: Response, site: Site) -> Iterator[scrapy.Request]:
         page = parse_column_page(response.body, response.url)
         for link in page.article_links:
             canonical = canonical_url(link, site)

@@ -24,6 +24,8 @@ EXPECTED_TABLES = {
     "report_sections",
     "report_tables",
     "check_results",
+    "crawl_frontier",
+    "report_changes",
 }
 
 
