@@ -95,6 +95,20 @@ def main(verbose: bool) -> None:
 @click.option(
     "--no-throttle", is_flag=True, help="Turn politeness off (only for the local replica and benchmarks)."
 )
+@click.option(
+    "-s",
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A Scrapy setting, e.g. -s DOWNLOAD_TIMEOUT=5.",
+)
+@click.option(
+    "--webhook", envvar="REPORTS_WEBHOOK", help="URL POSTed the changes JSON after a run that found changes."
+)
+@click.option(
+    "--fresh", is_flag=True, help="Start a new run even if the last one was interrupted (default: resume it)."
+)
 def crawl(
     sites_file: str | None,
     site_codes: tuple[str, ...],
@@ -103,6 +117,9 @@ def crawl(
     replica: str | None,
     seed: int,
     no_throttle: bool,
+    overrides: tuple[str, ...],
+    webhook: str | None,
+    fresh: bool,
 ) -> None:
     """Crawl the registry's 年报 columns into the archive and print what was archived.
 
@@ -113,18 +130,31 @@ def crawl(
       reports crawl --replica full                 # the offline demo
       reports crawl --site cqcs --site cqna        # two live sites
       reports crawl --sites my-sites.yaml --db postgresql+psycopg://localhost/reports
+      reports crawl -s DOWNLOAD_TIMEOUT=10 --webhook http://localhost:9000/changes
+
+    One crawl runs at a time per archive: a second one says so and exits with status 1. A crawl
+    that was killed is resumed where it stopped (unless --fresh).
     """
     from contextlib import nullcontext
 
+    from cli.crawl_settings import crawl_overrides
     from cli.crawling import REPLICA_POLITE, CrawlRequest, replica_proxy, run_crawl
     from crawler.registry import load_registry, select_sites
+    from storage.locks import CrawlLocked, crawl_lock
 
     registry = load_registry(sites_file)
     select_sites(registry, site_codes)  # fail fast on a bad registry or code
     db_url = resolve_db_url(db)
     request = CrawlRequest(db_url, snapshot_dir, sites_file, site_codes, throttle=not no_throttle)
-    extra = REPLICA_POLITE if replica and not no_throttle else {}
-    with replica_proxy(replica, seed) if replica else nullcontext() as served:
+    extra = {
+        **(REPLICA_POLITE if replica and not no_throttle else {}),
+        **crawl_overrides(overrides, webhook, fresh),
+    }
+    try:
+        lock = crawl_lock(db_url).acquire()
+    except CrawlLocked as error:
+        raise click.ClickException(str(error)) from error
+    with lock, replica_proxy(replica, seed) if replica else nullcontext() as served:
         if served and not site_codes:
             # The small replica serves a few units: crawl those rather than every registry site.
             codes = tuple(site.code for site in registry if site.code in served)
@@ -225,6 +255,12 @@ for _command in (search, diff, history, export, series):
 
 main.add_command(extraction.extract)
 main.add_command(extraction.reextract)
+
+from cli.changes import changes
+from cli.schedule import schedule
+
+main.add_command(changes)
+main.add_command(schedule)
 
 if __name__ == "__main__":
     main()

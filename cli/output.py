@@ -102,19 +102,29 @@ def print_crawl_summary(archive: Any, stats: dict[str, Any]) -> None:
 
 def print_runs(runs: list[Any]) -> None:
     table = Table()
-    for header in ("run", "started", "finished", "outcome", "requests", "new reports", "errors"):
-        table.add_column(header)
+    headers = ("run", "started", "finished", "outcome", "requests", "bytes", "304s")
+    for header in (*headers, "new", "revised", "withdrawn", "errors by kind"):
+        table.add_column(header, overflow="fold")
     for run in runs:
         stats = run.stats or {}
-        errors = sum(value for key, value in stats.items() if key.startswith("reports/errors/"))
+        errors = {
+            key.split("/", 2)[2]: value
+            for key, value in stats.items()
+            if key.startswith(("reports/errors/", "reports/failed/")) and value
+        }
+        outcome = run.outcome + (f" (resumes {stats['resumed_from']})" if stats.get("resumed_from") else "")
         table.add_row(
             str(run.id),
-            _iso(run.started_at) or "-",
-            _iso(run.finished_at) or "-",
-            run.outcome,
+            (_iso(run.started_at) or "-")[:16],
+            (_iso(run.finished_at) or "-")[:16],
+            outcome,
             str(stats.get("downloader/request_count", 0)),
+            str(stats.get("downloader/response_bytes", 0)),
+            str(stats.get("downloader/response_status_count/304", 0)),
             str(stats.get("reports/new", 0)),
-            str(errors),
+            str(stats.get("reports/revised", 0)),
+            str(stats.get("reports/withdrawn", 0)),
+            ", ".join(f"{kind} {count}" for kind, count in sorted(errors.items())) or "-",
         )
     console.print(table)
 
