@@ -28,6 +28,8 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MIN_PAGE_CHARS = 20
 # Drawn-table edges closer than this (points) are one edge: WPS draws cell borders twice.
 _EDGE_TOLERANCE = 1.5
+# The same table continued on the next page may be printed up to this much wider or narrower (points).
+_PAGE_WIDTH_DRIFT = 8.0
 
 
 class UnreadableAttachment(ExtractionError):
@@ -75,16 +77,29 @@ def read_attachment(document: bytes) -> AttachmentContent:
 # ------------------------------------------------------------------------- PDF
 
 
-def _grid(placed: Sequence[Placed], n_rows: int, n_cols: int) -> Grid:
-    """A grid from cells placed as (row, col, rowspan, colspan, text); uncovered slots are padding."""
-    cells = [[""] * n_cols for _ in range(n_rows)]
-    origins = [[-1] * n_cols for _ in range(n_rows)]
-    for origin, (row, col, rowspan, colspan, text) in enumerate(placed):
-        for r in range(row, min(row + rowspan, n_rows)):
-            for c in range(col, min(col + colspan, n_cols)):
-                cells[r][c] = text
-                origins[r][c] = origin
-    return Grid(cells=tuple(map(tuple, cells)), origins=tuple(map(tuple, origins)))
+@dataclass(frozen=True)
+class _Box:
+    """One drawn table cell in page points (y grows downwards, pages stacked for joined tables)."""
+
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    text: str
+
+
+@dataclass
+class _Table:
+    boxes: list[_Box]
+    top: float
+    bottom: float
+    left: float
+    right: float
+
+
+# A label that starts a row of its own: "（四）", "3.", "一、"; anything else in the first row of a
+# page is the rest of a label the page break cut ("（四）无" / "法提供").
+_ORDINAL = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|\d+\s*[.．、]|[一二三四五六七八九十]+\s*、)")
 
 
 def _edges(values: Sequence[float]) -> list[float]:
@@ -95,118 +110,120 @@ def _edges(values: Sequence[float]) -> list[float]:
     return edges
 
 
-def _index(edges: Sequence[float], value: float) -> int:
-    return min(range(len(edges)), key=lambda i: abs(edges[i] - value))
+def _near(a: float, b: float) -> bool:
+    return abs(a - b) <= _EDGE_TOLERANCE
 
 
-def _span(edges: Sequence[float], start: float, end: float) -> int:
-    return max(1, sum(1 for edge in edges if start - _EDGE_TOLERANCE <= edge < end - _EDGE_TOLERANCE))
+def _slots(edges: Sequence[float], start: float, end: float) -> range:
+    first = min(range(len(edges)), key=lambda i: abs(edges[i] - start))
+    last = min(range(len(edges)), key=lambda i: abs(edges[i] - end))
+    return range(first, max(last, first + 1))
 
 
-Placed = tuple[int, int, int, int, str]  # row, col, rowspan, colspan, text
-# A label that starts a new row of its own: "（四）", "3.", "一、"; anything else in the first row of a
-# page is the rest of a label the page break cut ("（四）无" / "法提供").
-_ORDINAL = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|\d+\s*[.．、]|[一二三四五六七八九十]+\s*、)")
+def _pdf_table(table: Any, page: Any) -> _Table:
+    """A pdfplumber table as its drawn boxes; a slot no box covers (a rule missing at the page
+    top) becomes a box of its own with the text found in that area."""
+    boxes = []
+    for row, texts in zip(table.rows, table.extract(), strict=True):
+        for box, text in zip(row.cells, texts, strict=False):
+            if box is not None:
+                x0, top, x1, bottom = box
+                boxes.append(_Box(top, bottom, x0, x1, clean_text(text or "")))
+    left, top, right, bottom = table.bbox
+    xs = _edges([v for box in boxes for v in (box.x0, box.x1)])
+    ys = _edges([v for box in boxes for v in (box.top, box.bottom)])
+    covered = {
+        (r, c) for box in boxes for r in _slots(ys, box.top, box.bottom) for c in _slots(xs, box.x0, box.x1)
+    }
+    for r in range(len(ys) - 1):
+        for c in range(len(xs) - 1):
+            if (r, c) not in covered:
+                area = (xs[c], ys[r], xs[c + 1], ys[r + 1])
+                boxes.append(
+                    _Box(
+                        ys[r],
+                        ys[r + 1],
+                        xs[c],
+                        xs[c + 1],
+                        clean_text(page.within_bbox(area).extract_text() or ""),
+                    )
+                )
+    return _Table(_merge_split_header(boxes, top), top, bottom, left, right)
 
 
-def _pdf_table(table: Any, page: Any) -> tuple[list[Placed], int, int]:
-    """A pdfplumber table as placed cells: the drawn cell boxes give the row and column spans."""
-    texts = table.extract()
-    xs = _edges([cell[0] for cell in table.cells])
-    ys = _edges([cell[1] for cell in table.cells])
-    placed: list[Placed] = []
-    covered: set[tuple[int, int]] = set()
-    for row_number, row in enumerate(table.rows):
-        for col_number, box in enumerate(row.cells):
-            if box is None:
-                continue
-            text = texts[row_number][col_number] if col_number < len(texts[row_number]) else None
-            x0, top, x1, bottom = box
-            cell = (
-                _index(ys, top),
-                _index(xs, x0),
-                _span(ys, top, bottom),
-                _span(xs, x0, x1),
-                clean_text(text or ""),
-            )
-            placed.append(cell)
-            covered.update(
-                (r, c) for r in range(cell[0], cell[0] + cell[2]) for c in range(cell[1], cell[1] + cell[3])
-            )
-    # Slots no drawn box covers (a rule missing at the page top): their text is read from the area.
-    right, bottom = table.bbox[2], table.bbox[3]
-    for r in range(len(ys)):
-        for c in range(len(xs)):
-            if (r, c) in covered:
-                continue
-            area = (
-                xs[c],
-                ys[r],
-                xs[c + 1] if c + 1 < len(xs) else right,
-                ys[r + 1] if r + 1 < len(ys) else bottom,
-            )
-            placed.append((r, c, 1, 1, clean_text(page.within_bbox(area).extract_text() or "")))
-    return _merge_split_header(placed), len(ys), len(xs)
-
-
-def _merge_split_header(placed: list[Placed]) -> list[Placed]:
+def _merge_split_header(boxes: list[_Box], top: float) -> list[_Box]:
     """WPS sometimes draws a stray rule through a top header cell ("行政诉讼" over ten columns
     printed as an empty box and a labelled one): an empty first-row box joins its right neighbour."""
-    first = sorted((cell for cell in placed if cell[0] == 0), key=lambda cell: cell[1])
-    merged = [cell for cell in placed if cell[0] != 0]
-    pending: Placed | None = None
-    for cell in first:
-        if pending is not None and cell[4] and cell[2] == pending[2] and pending[1] + pending[3] == cell[1]:
-            cell = (0, pending[1], cell[2], pending[3] + cell[3], cell[4])
-        elif pending is not None:
-            merged.append(pending)
-        pending = cell if not cell[4] else None
-        if cell[4]:
-            merged.append(cell)
-    if pending is not None:
-        merged.append(pending)
-    return merged
+    first = sorted((box for box in boxes if _near(box.top, top)), key=lambda box: box.x0)
+    rest = [box for box in boxes if not _near(box.top, top)]
+    merged: list[_Box] = []
+    for box in first:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and not previous.text
+            and box.text
+            and _near(previous.x1, box.x0)
+            and _near(previous.bottom, box.bottom)
+        ):
+            merged[-1] = _Box(box.top, box.bottom, previous.x0, box.x1, box.text)
+        else:
+            merged.append(box)
+    return merged + rest
 
 
-def _join(
-    upper: tuple[list[Placed], int, int], lower: tuple[list[Placed], int, int]
-) -> tuple[list[Placed], int, int]:
+def _join(upper: _Table, lower: _Table) -> _Table:
     """A table broken by a page break as one table again.
 
-    A label cell spanning rows is cut in two by the break: a first-row cell of the lower part
-    that is empty, or that does not start a label of its own, continues the cell above it.
+    A label cell spanning rows is cut in two by the break: a first-row box of the lower part
+    that is empty, or that does not start a label of its own, continues the box above it.
     """
-    cells, n_rows, n_cols = upper
-    cells = list(cells)
-    for row, col, rowspan, colspan, text in lower[0]:
-        above = _ending_above(cells, n_rows, col, 1)
-        if row == 0 and colspan > 1 and above is not None and not holds_number(cells[above][4]):
-            # the rule between a cut group label and its row label is missing at the page top
-            top, left, span, width, label = cells[above]
-            cells[above] = (top, left, span + rowspan, width, label)
-            col, colspan = col + 1, colspan - 1
-        above = _ending_above(cells, n_rows, col, colspan)
-        label_above = above is not None and not holds_number(cells[above][4])
-        continues = (
-            row == 0 and label_above and (not text or not (holds_number(text) or _ORDINAL.match(text)))
-        )
-        if continues:
-            top, left, span, width, label = cells[above]  # type: ignore[index]
-            cells[above] = (top, left, span + rowspan, width, label + text)  # type: ignore[index]
-            continue
-        cells.append((row + n_rows, col, rowspan, colspan, text))
-    return cells, n_rows + lower[1], n_cols
+    shift = upper.bottom - lower.top
+    upper_edges = _edges([v for box in upper.boxes for v in (box.x0, box.x1)])
 
+    def snap(x: float) -> float:
+        # the part on the next page may be printed a few points wider: its rules snap to the upper part's
+        nearest = min(upper_edges, key=lambda edge: abs(edge - x))
+        return nearest if abs(nearest - x) <= _PAGE_WIDTH_DRIFT else x
 
-def _ending_above(cells: Sequence[Placed], n_rows: int, col: int, colspan: int) -> int | None:
-    return next(
-        (
-            i
-            for i, cell in enumerate(cells)
-            if cell[1] == col and cell[3] == colspan and cell[0] + cell[2] == n_rows
-        ),
-        None,
+    boxes = list(upper.boxes)
+    ending = {i for i, box in enumerate(boxes) if _near(box.bottom, upper.bottom)}
+    for original in lower.boxes:
+        x0, x1 = snap(original.x0), snap(original.x1)
+        box = _Box(original.top, original.bottom, x0, x1, original.text)
+        moved = _Box(box.top + shift, box.bottom + shift, x0, x1, box.text)
+        if _near(box.top, lower.top):
+            above = next((i for i in ending if _near(boxes[i].x0, box.x0)), None)
+            if above is not None and not holds_number(boxes[above].text):
+                cut = boxes[above]
+                if not _near(cut.x1, box.x1) and cut.x1 < box.x1 - _EDGE_TOLERANCE:
+                    # the rule between a cut group label and its row label is missing at the page top
+                    boxes[above] = _Box(cut.top, moved.bottom, cut.x0, cut.x1, cut.text)
+                    moved = _Box(moved.top, moved.bottom, cut.x1, moved.x1, moved.text)
+                elif _near(cut.x1, box.x1) and (
+                    not box.text or not (holds_number(box.text) or _ORDINAL.match(box.text))
+                ):
+                    boxes[above] = _Box(cut.top, moved.bottom, cut.x0, cut.x1, cut.text + box.text)
+                    continue
+        boxes.append(moved)
+    return _Table(
+        boxes, upper.top, lower.bottom + shift, min(upper.left, lower.left), max(upper.right, lower.right)
     )
+
+
+def _grid(table: _Table) -> Grid:
+    xs = _edges([v for box in table.boxes for v in (box.x0, box.x1)])
+    ys = _edges([v for box in table.boxes for v in (box.top, box.bottom)])
+    n_rows, n_cols = max(len(ys) - 1, 1), max(len(xs) - 1, 1)
+    cells = [[""] * n_cols for _ in range(n_rows)]
+    origins = [[-1] * n_cols for _ in range(n_rows)]
+    for origin, box in enumerate(table.boxes):
+        for r in _slots(ys, box.top, box.bottom):
+            for c in _slots(xs, box.x0, box.x1):
+                if r < n_rows and c < n_cols:
+                    cells[r][c] = box.text
+                    origins[r][c] = origin
+    return Grid(cells=tuple(map(tuple, cells)), origins=tuple(map(tuple, origins)))
 
 
 def read_pdf(document: bytes) -> AttachmentContent:
@@ -215,7 +232,7 @@ def read_pdf(document: bytes) -> AttachmentContent:
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     texts: list[str] = []
-    tables: list[tuple[list[Placed], int, int]] = []
+    tables: list[_Table] = []
     last_page_of_table = -2
     try:
         with pdfplumber.open(io.BytesIO(document)) as pdf:
@@ -223,13 +240,22 @@ def read_pdf(document: bytes) -> AttachmentContent:
                 texts.append(page.extract_text() or "")
                 for position, found in enumerate(page.find_tables()):
                     table = _pdf_table(found, page)
-                    at_top = found.bbox[1] < 0.2 * float(page.height)
+                    at_top = table.top < 0.2 * float(page.height)
+                    same_width = bool(tables) and all(
+                        abs(a - b) <= _PAGE_WIDTH_DRIFT
+                        for a, b in ((tables[-1].left, table.left), (tables[-1].right, table.right))
+                    )
+                    # a part that goes on from the page before starts with a data row, not a header
+                    data_first = any(
+                        _near(box.top, table.top) and box.text and holds_number(box.text)
+                        for box in table.boxes
+                    )
                     if (
                         position == 0
                         and at_top
                         and last_page_of_table == number - 1
-                        and tables
-                        and tables[-1][2] == table[2]
+                        and same_width
+                        and data_first
                     ):
                         tables[-1] = _join(tables[-1], table)
                     else:
@@ -246,7 +272,7 @@ def read_pdf(document: bytes) -> AttachmentContent:
     ]
     if blank:
         notes.append(f"pages without a text layer: {', '.join(blank)}")
-    grids = [(_grid(placed, n_rows, n_cols), []) for placed, n_rows, n_cols in tables]
+    grids: list[tuple[Grid, list[str]]] = [(_grid(table), []) for table in tables]
     return AttachmentContent("pdf", "\n".join(texts), grids, notes)
 
 
