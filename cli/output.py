@@ -44,25 +44,18 @@ def detail_json(detail: Any) -> dict[str, Any]:
 
 
 def print_report_list(reports: list[Any]) -> None:
+    """One block per report: its facts on one line, its title and URL below (URLs stay whole)."""
     if not reports:
         console.print("No reports match.")
         return
-    table = Table(show_lines=False, pad_edge=False)
-    for header in ("id", "year", "district", "kind", "agency", "published", "template", "status", "url"):
-        table.add_column(header, overflow="fold")
     for report in reports:
-        table.add_row(
-            str(report.id),
-            str(report.year),
-            report.district,
-            report.kind,
-            report.agency,
-            _iso(report.published) or "-",
-            report.template or "-",
-            report.status + (f" ({report.failed_checks} failed checks)" if report.failed_checks else ""),
-            report.url,
+        status = report.status + (f", {report.failed_checks} failed checks" if report.failed_checks else "")
+        console.print(
+            f"[bold]#{report.id}[/bold]  {report.year}  {report.district}  {report.kind}  "
+            f"published {_iso(report.published) or '-'}  {report.template or '-'}  ({status})"
         )
-    console.print(table)
+        console.print(f"    {report.title}")
+        console.print(f"    {report.url}", overflow="ignore", crop=False)
     console.print(f"{len(reports)} report(s)")
 
 
@@ -211,7 +204,7 @@ def print_report_detail(detail: Any) -> None:
     console.print(f"\nChecks: {len(extraction.checks)} evaluated, {len(failed)} failed")
     for check in failed:
         console.print(
-            f"  FAILED {check.check_id} [{check.where}]: expected {check.expected:g}, found {check.actual:g}"
+            f"  FAILED {check.check_id} ({check.where}): expected {check.expected:g}, found {check.actual:g}"
         )
 
 
@@ -249,5 +242,5 @@ def print_extraction(result: dict[str, Any]) -> None:
     console.print(f"\nChecks: {len(result['checks'])} evaluated, {len(failed)} failed")
     for check in failed:
         console.print(
-            f"  FAILED {check['id']} [{check['where']}]: expected {check['expected']:g}, found {check['actual']:g}"
+            f"  FAILED {check['id']} ({check['where']}): expected {check['expected']:g}, found {check['actual']:g}"
         )

@@ -22,7 +22,7 @@ from . import seed as seed_report
 from .dates import assign_docids, shown_date, stable_rng, url_date
 from .tables import Style, appeals_grid, disclosure_grid, grid_values, requests_grid
 from .units import Column, Unit
-from .values import Number, carry_over_from, generate_values
+from .values import Number, carry_forward_to, carry_over_from, generate_values
 
 REAL_FILE = Path(__file__).with_name("data") / "real_reports.yaml"
 _REAL_URL = re.compile(
@@ -188,14 +188,18 @@ def _chain_carry_over(seed: int, reports: list[Article]) -> None:
         before = previous.get(key)
         previous[key] = article
         if (
-            not report.printed
+            not (report.printed or report.is_seed)
             or before is None
             or before.report is None
             or before.report.year != report.year - 1
         ):
             continue
-        if before.report.printed and stable_rng(seed, "carry", article.key).random() >= CARRY_OVER_SLIP_RATE:
+        slip = stable_rng(seed, "carry", article.key).random() < CARRY_OVER_SLIP_RATE
+        if report.printed and before.report.printed and not slip:
             carry_over_from(report.printed, before.report.printed)
+        if report.is_seed and before.report.printed:
+            # The real 长寿区 2020 report carried over 16 requests: last year's replica report carried them forward.
+            carry_forward_to(before.report.printed, seed_report.seed_values())
 
 
 def _break(seed: int, article: Article) -> None:

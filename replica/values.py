@@ -181,7 +181,31 @@ def carry_over_from(printed: dict[str, Number], previous: dict[str, Number]) -> 
         printed[f"requests.carried_over.{column}"] = carried_over
         printed[f"requests.new_received.{column}"] = new
         printed[f"requests.carried_forward.{column}"] = forward
+    _row_totals(printed)
+
+
+def _row_totals(printed: dict[str, Number]) -> None:
     for row in ("new_received", "carried_over", "carried_forward"):
         printed[f"requests.{row}.total"] = sum(
             printed[f"requests.{row}.{column}"] for column in request_columns() if column != "total"
         )
+
+
+def carry_forward_to(printed: dict[str, Number], following: dict[str, Number | None]) -> None:
+    """Make ``printed`` carry forward what ``following`` (next year's report) carried over.
+
+    Outcomes stay; new requests absorb the difference (never below zero).
+    """
+    for column in request_columns():
+        if column == "total":
+            continue
+        forward = int(following.get(f"requests.carried_over.{column}") or 0)
+        processed = int(printed[f"requests.total_processed.{column}"])
+        carried_over = int(printed[f"requests.carried_over.{column}"])
+        new = processed + forward - carried_over
+        if new < 0:
+            carried_over, new = carried_over + new, 0
+        printed[f"requests.new_received.{column}"] = new
+        printed[f"requests.carried_over.{column}"] = carried_over
+        printed[f"requests.carried_forward.{column}"] = forward
+    _row_totals(printed)
