@@ -7,7 +7,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.crossyear import refresh_carry_over
@@ -15,6 +15,7 @@ from storage.db import make_engine, resolve_db_url
 from storage.db import migrate as migrate_schema
 from storage.models import (
     Agency,
+    Base,
     CheckResultRow,
     CrawlRun,
     ExtractedValue,
@@ -435,37 +436,41 @@ class Archive:
             )
             session.add(extraction)
             session.flush()
-            session.add_all(_extraction_rows(extraction.id, result))
+            # Executemany inserts: a report has ~200 values, and the ORM's unit of work is slow at that.
+            for model, rows in _extraction_rows(extraction.id, result).items():
+                if rows:
+                    session.execute(insert(model), rows)
             return extraction.id
 
 
-def _extraction_rows(
-    extraction_id: int, result: ExtractionRecord
-) -> list[ExtractedValue | ReportSection | ReportTable | CheckResultRow]:
-    rows: list[ExtractedValue | ReportSection | ReportTable | CheckResultRow] = []
-    for key in sorted(result.values.keys() | result.raw.keys()):
-        value = result.values.get(key)
-        rows.append(
-            ExtractedValue(
-                extraction_id=extraction_id,
-                key=key,
-                value=float(value) if value is not None else None,
-                raw=result.raw.get(key),
-            )
-        )
-    for number, heading, text in result.sections:
-        rows.append(ReportSection(extraction_id=extraction_id, number=number, heading=heading, text=text))
-    for position, grid in enumerate(result.tables):
-        rows.append(ReportTable(extraction_id=extraction_id, position=position, grid=grid))
-    for check_id, where, ok, expected, actual in result.checks:
-        rows.append(
-            CheckResultRow(
-                extraction_id=extraction_id,
-                check_id=check_id,
-                where=where,
-                ok=bool(ok),
-                expected=float(expected) if expected is not None else None,
-                actual=float(actual) if actual is not None else None,
-            )
-        )
-    return rows
+def _extraction_rows(extraction_id: int, result: ExtractionRecord) -> dict[type[Base], list[dict[str, Any]]]:
+    """The child rows of one extraction, as column dicts per table."""
+    values = [
+        {
+            "extraction_id": extraction_id,
+            "key": key,
+            "value": float(value) if (value := result.values.get(key)) is not None else None,
+            "raw": result.raw.get(key),
+        }
+        for key in sorted(result.values.keys() | result.raw.keys())
+    ]
+    sections = [
+        {"extraction_id": extraction_id, "number": number, "heading": heading, "text": text}
+        for number, heading, text in result.sections
+    ]
+    tables = [
+        {"extraction_id": extraction_id, "position": position, "grid": grid}
+        for position, grid in enumerate(result.tables)
+    ]
+    checks = [
+        {
+            "extraction_id": extraction_id,
+            "check_id": check_id,
+            "where": where,
+            "ok": bool(ok),
+            "expected": float(expected) if expected is not None else None,
+            "actual": float(actual) if actual is not None else None,
+        }
+        for check_id, where, ok, expected, actual in result.checks
+    ]
+    return {ExtractedValue: values, ReportSection: sections, ReportTable: tables, CheckResultRow: checks}
