@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from email.utils import format_datetime, parsedate_to_datetime
@@ -20,8 +21,11 @@ from .world import World
 
 log = logging.getLogger(__name__)
 
-# A fault hook may answer a request instead of the world: (host, path) -> (status, body) or None.
-FaultHook = Callable[[str, str], tuple[int, bytes] | None]
+# A fault hook may answer a request instead of the world: (host, path) -> (status, body), or an
+# action that takes over the connection (a reset, a short body, a redirect: see replica.faults),
+# or None to let the world answer.
+FaultAction = Callable[["_Handler"], None]
+FaultHook = Callable[[str, str], tuple[int, bytes] | FaultAction | None]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -55,7 +59,9 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.server.owner
         world = owner.world
         fault = owner.fault(host, path) if owner.fault else None
-        if fault is not None:
+        if callable(fault):
+            fault(self)
+        elif fault is not None:
             status, body = fault
             self._send(status, body, {"Content-Type": "text/html; charset=utf-8"}, head_only)
         elif not world.knows_host(host):
@@ -105,6 +111,12 @@ class _Handler(BaseHTTPRequestHandler):
 class _ReplicaHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     owner: ReplicaServer
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that gave up (a timeout, a fault mode's reset) is not a server error.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class ReplicaServer:

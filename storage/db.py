@@ -40,6 +40,7 @@ def make_engine(url: str, *, sqlite_busy_timeout: float = SQLITE_BUSY_TIMEOUT) -
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         if database and database != ":memory:":
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     return engine
