@@ -83,8 +83,10 @@ def main() -> None:
         pandas = None
         log.warning("pandas not installed: no comparison")
 
-    print(f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
-          f"lxml {lxml.__version__}" + (f", pandas {pandas.__version__}" if pandas else ""))
+    print(
+        f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
+        f"lxml {lxml.__version__}" + (f", pandas {pandas.__version__}" if pandas else "")
+    )
     print(f"extractor {EXTRACTOR_VERSION}, best of {args.rounds} rounds, single process")
     for name, pages in sets.items():
         if not pages:

@@ -106,7 +106,9 @@ def _disclosure_label_set() -> frozenset[str]:
 @cache
 def _request_label_set() -> frozenset[str]:
     labels = {
-        part for template in ("v2019", "v2021") for label in request_rows(template).values()
+        part
+        for template in ("v2019", "v2021")
+        for label in request_rows(template).values()
         for part in label.split(" ")
     }
     return frozenset(bare(label) for label in labels) - {bare(label) for label in request_columns().values()}
@@ -305,7 +307,9 @@ def request_rows_from_grid(grid: Grid, context: Sequence[str] = ()) -> tuple[lis
             text = cells[row][col]
             if text and (not parts or parts[-1] != text):
                 parts.append(text)
-        rows.append(LabelledRow(parts=tuple(parts), cells={key: cells[row][col] for col, key in columns.items()}))
+        rows.append(
+            LabelledRow(parts=tuple(parts), cells={key: cells[row][col] for col, key in columns.items()})
+        )
     return rows, []
 
 
@@ -390,7 +394,7 @@ def read_appeals_grid(grid: Grid, context: Sequence[str] = ()) -> Extracted:
     data = cells[data_rows[0]]
     for col in range(grid.n_cols):
         texts = [*context, *(cells[row][col] for row in range(header_end))]
-        column = _appeal_column(tuple(texts[len(context):]))
+        column = _appeal_column(tuple(texts[len(context) :]))
         group = _appeal_group(tuple(texts))
         if column and group:
             result.put(f"appeals.{group}.{column}", data[col])

@@ -25,7 +25,30 @@ MAX_CELLS = 200_000
 
 # Elements whose boundaries separate words inside a cell ("商业</p><p>企业", "结果<br/>纠正").
 BLOCK_TAGS = frozenset(
-    ["p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "section", "article", "blockquote", "pre", "dd", "dt"]
+    [
+        "p",
+        "div",
+        "br",
+        "li",
+        "tr",
+        "td",
+        "th",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "ul",
+        "ol",
+        "section",
+        "article",
+        "blockquote",
+        "pre",
+        "dd",
+        "dt",
+    ]
 )
 _CELL_TAGS = frozenset(("td", "th"))
 SKIPPED_TAGS = frozenset(("script", "style", "noscript", "template", "head", "title", "object", "iframe"))

@@ -109,7 +109,11 @@ def test_pre2019_report_keeps_sections_and_grids() -> None:
     )
     result = extract_report(html)
     assert (result.template, result.status, result.missing) == ("pre2019", "complete", [])
-    assert [section.heading for section in result.sections] == ["一、概述", "二、主动公开政府信息情况", "三、依申请公开情况"]
+    assert [section.heading for section in result.sections] == [
+        "一、概述",
+        "二、主动公开政府信息情况",
+        "三、依申请公开情况",
+    ]
     assert result.tables == [[["项目", "数量"], ["主动公开", "120"]]]
     assert result.values == {}
 
@@ -125,9 +129,29 @@ def test_text_cell_where_a_number_belongs_is_not_guessed() -> None:
 @given(
     st.lists(
         st.sampled_from(
-            ["<table>", "</table>", "<tr>", "<td rowspan=3>", "<td colspan=0>", "</td>", "自然人", "总计",
-             "（一）予以公开", "12", "-", "行政复议", "结果维持", "第二十条第（一）项", "规章", "<p>", "<br>",
-             "一、总体情况", "本年制发件数", "\xa0", "\u3000"]
+            [
+                "<table>",
+                "</table>",
+                "<tr>",
+                "<td rowspan=3>",
+                "<td colspan=0>",
+                "</td>",
+                "自然人",
+                "总计",
+                "（一）予以公开",
+                "12",
+                "-",
+                "行政复议",
+                "结果维持",
+                "第二十条第（一）项",
+                "规章",
+                "<p>",
+                "<br>",
+                "一、总体情况",
+                "本年制发件数",
+                "\xa0",
+                "\u3000",
+            ]
         ),
         max_size=60,
     ),

@@ -52,7 +52,9 @@ _cells = st.tuples(
     st.one_of(st.none(), st.integers(-3, 30).map(str), st.sampled_from(["", "abc", "1e3"])),
     st.text(alphabet="数据1 &<>/;\xa0", max_size=6),
 )
-_garbage = st.sampled_from(["", "</td>", "<tr>", "</tr>", "<table>", "</table>", "<tbody>", "<br>", "<p>", "<!--"])
+_garbage = st.sampled_from(
+    ["", "</td>", "<tr>", "</tr>", "<table>", "</table>", "<tbody>", "<br>", "<p>", "<!--"]
+)
 
 
 @st.composite

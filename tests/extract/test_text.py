@@ -74,9 +74,15 @@ def test_clean_text_collapses_nbsp_and_ideographic_spaces() -> None:
     [
         ("(三)不予公开", "（三）不予公开"),
         ("1. 属于国家秘密", "1.属于国家秘密"),
-        ("3.危及\"三安全一稳定\"", "3.危及“三安全一稳定”"),
-        ("(二)部分公开(区分处理的只计这一情形不计其他情形)", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
-        ("部分公开 (区分处理的, 只计这一情形, 不计其他情形)", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
+        ('3.危及"三安全一稳定"', "3.危及“三安全一稳定”"),
+        (
+            "(二)部分公开(区分处理的只计这一情形不计其他情形)",
+            "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+        ),
+        (
+            "部分公开 (区分处理的, 只计这一情形, 不计其他情形)",
+            "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+        ),
         ("社会 公益 组织", "社会公益组织"),
         ("本年收费金额（单位：万元）", "本年收费金额"),
     ],
@@ -85,7 +91,9 @@ def test_labels_match_printed_variants(printed: str, label: str) -> None:
     assert labels_match(printed, label)
 
 
-@pytest.mark.parametrize(("printed", "label"), [("其他", "法人或其他组织"), ("总计", "（七）总计 1.x"), ("", "规章")])
+@pytest.mark.parametrize(
+    ("printed", "label"), [("其他", "法人或其他组织"), ("总计", "（七）总计 1.x"), ("", "规章")]
+)
 def test_labels_do_not_match_other_labels(printed: str, label: str) -> None:
     assert not labels_match(printed, label)
 
