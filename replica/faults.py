@@ -202,7 +202,10 @@ class HiddenArticles(FaultMode):
         page = _listing(world, host, path)
         if page is None:
             return None
-        names = [urlsplit(url).path.rsplit("/", 1)[-1] for url in self.hidden]
+        # Listings may link a page's _wap twin: match on the document name (t<date>_<id>).
+        names = [
+            urlsplit(url).path.rsplit("/", 1)[-1].split(".")[0] + sep for url in self.hidden for sep in "._"
+        ]
         rows = [row for row in _ROW.findall(page) if any(name in row for name in names)]
         if not rows:
             return None
