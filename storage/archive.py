@@ -41,6 +41,7 @@ from storage.records import (
     SnapshotInfo,
 )
 from storage.retry import retry_insert_race, retry_transient
+from storage.search_index import refresh_search_documents
 from storage.snapshots import FileSnapshotStore, SnapshotStore
 
 __all__ = [
@@ -348,6 +349,7 @@ class Archive:
                     )
                 )
             session.flush()
+            refresh_search_documents(session, [report.id])
             return ReportUpsert(report.id, created, new_snapshot)
 
     @staticmethod
@@ -440,6 +442,7 @@ class Archive:
             for model, rows in _extraction_rows(extraction.id, result).items():
                 if rows:
                     session.execute(insert(model), rows)
+            refresh_search_documents(session, [report_id])
             return extraction.id
 
 

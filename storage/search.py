@@ -1,10 +1,10 @@
 """Full-text search of reports: substring containment over titles and section text, on any backend.
 
 A report matches a query when every term of it occurs, as written, in its title or in a section
-of its current extraction. That definition is the same on SQLite and PostgreSQL; indexes only
-make it faster (see migration 0002): on SQLite the FTS5 trigram table narrows the sections for
-terms of three or more characters, on PostgreSQL ``LIKE`` lets the planner use the pg_trgm index.
-Two-character Chinese words (公开, 复议) are matched by ``instr``/``LIKE`` directly.
+of its current extraction, that is in its search document (``storage.search_index``). That
+definition is the same on SQLite and PostgreSQL: the character-pair index proposes candidates,
+``instr``/``LIKE`` on their documents decides. When a term is common and only the first few hits
+are wanted, reports are read newest first and checked directly instead.
 """
 
 from __future__ import annotations
@@ -12,21 +12,45 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, column, false, func, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    cast,
+    column,
+    false,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
 from storage.filters import ReportFilter, current_extraction_id, filtered_reports
 from storage.models import Agency, CheckResultRow, Extraction, Report, ReportSection, Snapshot, Unit
 from storage.queries import NOT_EXTRACTED, ReportView, _session
+from storage.search_index import (
+    BIGRAMS,
+    DOCUMENTS,
+    documents,
+    is_indexed,
+    is_search_index,
+    sqlite_phrase,
+    tsquery,
+)
 
 if TYPE_CHECKING:
     from storage.archive import Archive
 
-# Terms this long or longer are looked up in SQLite's FTS5 trigram index.
-TRIGRAM_MIN = 3
 SNIPPET_CONTEXT = 30
+# With a limit, a query whose terms have at least this many candidate reports reads reports in
+# order and checks each (a common term is found within the first few hundred) rather than sorting
+# every candidate.
+COMMON_CANDIDATES = 2_000
 
-_fts = table("report_sections_fts", column("rowid"), column("report_sections_fts"))
+_bigrams = table(BIGRAMS, column("rowid"), column(BIGRAMS))
+_tsvector: ColumnElement[Any] = literal_column(f"{DOCUMENTS}.bigrams")
 
 
 @dataclass(frozen=True)
@@ -52,19 +76,18 @@ def _contains(dialect: str, text_column: Any, term: str) -> ColumnElement[bool]:
     return text_column.contains(term, autoescape=True)
 
 
-def _section_matches(dialect: str, term: str) -> Select[Any]:
-    """Ids of reports whose current extraction has a section containing ``term``."""
-    query = (
-        select(Extraction.report_id)
-        .join(ReportSection, ReportSection.extraction_id == Extraction.id)
-        .join(Report, Report.id == Extraction.report_id)
-        .where(Extraction.id == current_extraction_id(), _contains(dialect, ReportSection.text, term))
-    )
-    if dialect == "sqlite" and len(term) >= TRIGRAM_MIN:
-        phrase = '"' + term.replace('"', '""') + '"'
-        candidates = select(_fts.c.rowid).where(_fts.c.report_sections_fts.op("MATCH")(phrase))
-        query = query.where(ReportSection.id.in_(candidates))
-    return query
+def _candidates(dialect: str, terms: list[str]) -> Select[Any]:
+    """Ids of reports whose document has every term's character pairs (a superset of the matches)."""
+    if dialect == "sqlite":
+        query = " AND ".join(sqlite_phrase(term) for term in terms)
+        return select(_bigrams.c.rowid).where(_bigrams.c[BIGRAMS].op("MATCH")(query))
+    wanted = " & ".join(f"({tsquery(term)})" for term in terms)
+    return select(documents.c.report_id).where(_tsvector.op("@@")(cast(literal(wanted), TSQUERY)))
+
+
+def _is_common(session: Session, dialect: str, terms: list[str]) -> bool:
+    capped = _candidates(dialect, terms).limit(COMMON_CANDIDATES).subquery()
+    return (session.scalar(select(func.count()).select_from(capped)) or 0) >= COMMON_CANDIDATES
 
 
 def report_views(session: Session, report_ids: list[int]) -> dict[int, ReportView]:
@@ -123,11 +146,13 @@ def search_reports(
     with _session(source) as session:
         dialect = session.get_bind().dialect.name
         statement = filtered_reports(report_filter or ReportFilter(), Report.id)
-        for term in terms:
-            # OR rather than UNION: a term in the title (公开 is in every one) skips the section lookup.
-            statement = statement.where(
-                _contains(dialect, Report.title, term) | Report.id.in_(_section_matches(dialect, term))
+        if terms:
+            statement = statement.join(documents, documents.c.report_id == Report.id).where(
+                *(_contains(dialect, documents.c.body, term) for term in terms)
             )
+            indexed = [term for term in terms if is_indexed(term)]
+            if indexed and (limit is None or not _is_common(session, dialect, indexed)):
+                statement = statement.where(Report.id.in_(_candidates(dialect, indexed)))
         statement = statement.order_by(
             Report.year.desc(), Report.published.desc().nulls_last(), Unit.name, Agency.name, Report.id
         )
@@ -192,12 +217,7 @@ def make_snippet(
     return snippet, tuple(sorted(spans))
 
 
-# Objects of migration 0002 that the models do not declare (FTS5 shadow tables, the GIN index).
-SEARCH_INDEX_NAMES = ("report_sections_fts", "ix_report_sections_text_trgm")
-
-
-def is_search_index(name: str | None) -> bool:
-    return name is not None and name.startswith(SEARCH_INDEX_NAMES)
+__all__ = ["SearchHit", "include_name", "is_search_index", "make_snippet", "query_terms", "search_reports"]
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
