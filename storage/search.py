@@ -28,7 +28,7 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
 from storage.filters import ReportFilter, current_extraction_id, filtered_reports
-from storage.models import Agency, CheckResultRow, Extraction, Report, ReportSection, Snapshot, Unit
+from storage.models import Agency, CheckResultRow, Extraction, Report, Snapshot, Unit
 from storage.queries import NOT_EXTRACTED, ReportView, _session
 from storage.search_index import (
     BIGRAMS,
@@ -36,6 +36,7 @@ from storage.search_index import (
     documents,
     is_indexed,
     is_search_index,
+    section_spans,
     sqlite_phrase,
     tsquery,
 )
@@ -164,8 +165,8 @@ def search_reports(
         hits.sort(key=_newest_first)
         if not terms:
             return [SearchHit(view) for view in hits]
-        texts = _section_texts(session, ids)
-        return [_hit(view, texts.get(view.id, []), terms) for view in hits]
+        found = _documents(session, ids)
+        return [_hit(view, found.get(view.id), terms) for view in hits]
 
 
 def _newest_first(view: ReportView) -> tuple[Any, ...]:
@@ -173,30 +174,27 @@ def _newest_first(view: ReportView) -> tuple[Any, ...]:
     return (-view.year, published, view.district, view.agency, view.id)
 
 
-def _section_texts(session: Session, report_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
-    query = (
-        select(Report.id, ReportSection.heading, ReportSection.text)
-        .select_from(Report)
-        .join(Extraction, Extraction.id == current_extraction_id())
-        .join(ReportSection, ReportSection.extraction_id == Extraction.id)
-        .where(Report.id.in_(report_ids))
-        .order_by(Report.id, ReportSection.number, ReportSection.id)
-    )
-    texts: dict[int, list[tuple[str, str]]] = {}
-    for report_id, heading, text in session.execute(query):
-        texts.setdefault(report_id, []).append((heading, text))
-    return texts
+def _documents(session: Session, report_ids: list[int]) -> dict[int, tuple[str, str]]:
+    query = select(documents).where(documents.c.report_id.in_(report_ids))
+    return {report_id: (body, outline) for report_id, body, outline in session.execute(query)}
 
 
-def _hit(view: ReportView, sections: list[tuple[str, str]], terms: list[str]) -> SearchHit:
+def _hit(view: ReportView, document: tuple[str, str] | None, terms: list[str]) -> SearchHit:
     """The snippet around the first term: from the first section that has it, else the title."""
-    for where, text in [*sections, ("title", view.title)]:
-        position = text.find(terms[0])
-        if position < 0:
-            continue
-        snippet, highlights = make_snippet(text, position, terms)
-        return SearchHit(view, snippet, highlights, where)
-    return SearchHit(view)
+    if document is None:
+        return SearchHit(view)
+    body, outline = document
+    spans = section_spans(outline)
+    found = body.find(terms[0], spans[0][1]) if spans else -1
+    for heading, start, end in spans if found >= 0 else []:
+        if start <= found < end:
+            snippet, highlights = make_snippet(body[start:end], found - start, terms)
+            return SearchHit(view, snippet, highlights, heading)
+    found = view.title.find(terms[0])
+    if found < 0:
+        return SearchHit(view)
+    snippet, highlights = make_snippet(view.title, found, terms)
+    return SearchHit(view, snippet, highlights, "title")
 
 
 def make_snippet(

@@ -15,7 +15,9 @@ calls ``rebuild_search_documents``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, Text, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -42,7 +44,15 @@ documents = Table(
     MetaData(),
     Column("report_id", Integer, primary_key=True),
     Column("body", Text, nullable=False),
+    Column("outline", Text, nullable=False),
 )
+
+
+class Document(NamedTuple):
+    """A search document: the text, and the JSON list of ``[heading, start, end]`` of its sections."""
+
+    body: str
+    outline: str
 
 
 def is_search_index(name: str | None) -> bool:
@@ -62,8 +72,9 @@ def is_indexed(term: str) -> bool:
     )
 
 
-def document_body(title: str, sections: Iterable[str]) -> str:
-    return "\n".join([title, *sections])
+def section_spans(outline: str) -> list[tuple[str, int, int]]:
+    """``(heading, start, end)`` of each section's text within the document body."""
+    return [(heading, start, end) for heading, start, end in json.loads(outline)]
 
 
 def sqlite_phrase(term: str) -> str:
@@ -80,7 +91,7 @@ def _lexeme(pair: str) -> str:
     return "'" + pair.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _current_bodies(connection: Connection, report_ids: Sequence[int] | None) -> dict[int, str]:
+def _current_documents(connection: Connection, report_ids: Sequence[int] | None) -> dict[int, Document]:
     """The search document of each report (all of them when ``report_ids`` is None)."""
     latest = aliased(Extraction)
     current = (
@@ -91,17 +102,29 @@ def _current_bodies(connection: Connection, report_ids: Sequence[int] | None) ->
     )
     titles = select(Report.id, Report.title)
     sections = (
-        select(Report.id, ReportSection.text)
+        select(Report.id, ReportSection.heading, ReportSection.text)
         .join(ReportSection, ReportSection.extraction_id == current)
         .order_by(Report.id, ReportSection.number, ReportSection.id)
     )
     if report_ids is not None:
         titles = titles.where(Report.id.in_(report_ids))
         sections = sections.where(Report.id.in_(report_ids))
-    texts: dict[int, list[str]] = {report_id: [title] for report_id, title in connection.execute(titles)}
-    for report_id, section_text in connection.execute(sections):
-        texts[report_id].append(section_text)
-    return {report_id: "\n".join(parts) for report_id, parts in texts.items()}
+    parts: dict[int, list[tuple[str, str]]] = {
+        report_id: [("title", title)] for report_id, title in connection.execute(titles)
+    }
+    for report_id, heading, section_text in connection.execute(sections):
+        parts[report_id].append((heading, section_text))
+    return {report_id: _document(texts) for report_id, texts in parts.items()}
+
+
+def _document(parts: list[tuple[str, str]]) -> Document:
+    """Title and sections joined by newlines, and where each section lies in the result."""
+    body = "\n".join(part for _, part in parts)
+    spans, start = [], len(parts[0][1]) + 1
+    for heading, part in parts[1:]:
+        spans.append((heading, start, start + len(part)))
+        start += len(part) + 1
+    return Document(body, json.dumps(spans, ensure_ascii=False))
 
 
 def refresh_search_documents(source: Session | Connection, report_ids: Sequence[int]) -> None:
@@ -109,27 +132,29 @@ def refresh_search_documents(source: Session | Connection, report_ids: Sequence[
     connection = source.connection() if isinstance(source, Session) else source
     for start in range(0, len(report_ids), CHUNK):
         chunk = list(report_ids[start : start + CHUNK])
-        old: dict[int, str] = dict(
-            connection.execute(select(documents).where(documents.c.report_id.in_(chunk))).all()
+        rows = connection.execute(select(documents).where(documents.c.report_id.in_(chunk)))
+        old = {report_id: Document(body, outline) for report_id, body, outline in rows}
+        new = _current_documents(connection, chunk)
+        changed = {
+            report_id: document for report_id, document in new.items() if old.get(report_id) != document
+        }
+        _write(
+            connection, {report_id: old[report_id].body for report_id in changed if report_id in old}, changed
         )
-        new = _current_bodies(connection, chunk)
-        changed = {report_id: body for report_id, body in new.items() if old.get(report_id) != body}
-        _write(connection, {report_id: old[report_id] for report_id in changed if report_id in old}, changed)
 
 
 def rebuild_search_documents(connection: Connection) -> None:
     """Drop every search document and build them all again (after a bulk load, or a migration)."""
-    dialect = connection.dialect.name
     connection.execute(documents.delete())
-    if dialect == "sqlite":
+    if connection.dialect.name == "sqlite":
         connection.execute(text(f"INSERT INTO {BIGRAMS}({BIGRAMS}) VALUES ('delete-all')"))
-    bodies = _current_bodies(connection, None)
-    ids = sorted(bodies)
+    built = _current_documents(connection, None)
+    ids = sorted(built)
     for start in range(0, len(ids), CHUNK):
-        _write(connection, {}, {report_id: bodies[report_id] for report_id in ids[start : start + CHUNK]})
+        _write(connection, {}, {report_id: built[report_id] for report_id in ids[start : start + CHUNK]})
 
 
-def _write(connection: Connection, old: dict[int, str], new: dict[int, str]) -> None:
+def _write(connection: Connection, old: dict[int, str], new: dict[int, Document]) -> None:
     """Replace the documents ``old`` (id -> body as indexed) with ``new``."""
     if not new:
         return
@@ -142,17 +167,26 @@ def _write(connection: Connection, old: dict[int, str], new: dict[int, str]) -> 
                 text(f"INSERT INTO {BIGRAMS}({BIGRAMS}, rowid, bigrams) VALUES ('delete', :id, :pairs)"),
                 [{"id": report_id, "pairs": " ".join(bigrams(body))} for report_id, body in old.items()],
             )
-        connection.execute(documents.insert(), [{"report_id": i, "body": body} for i, body in new.items()])
+        connection.execute(
+            documents.insert(),
+            [{"report_id": i, "body": body, "outline": outline} for i, (body, outline) in new.items()],
+        )
         connection.execute(
             text(f"INSERT INTO {BIGRAMS}(rowid, bigrams) VALUES (:id, :pairs)"),
-            [{"id": report_id, "pairs": " ".join(bigrams(body))} for report_id, body in new.items()],
+            [
+                {"id": report_id, "pairs": " ".join(bigrams(document.body))}
+                for report_id, document in new.items()
+            ],
         )
     else:
         statement = text(
-            f"INSERT INTO {DOCUMENTS} (report_id, body, bigrams) "
-            "VALUES (:id, :body, array_to_tsvector(:pairs))"
+            f"INSERT INTO {DOCUMENTS} (report_id, body, outline, bigrams) "
+            "VALUES (:id, :body, :outline, array_to_tsvector(:pairs))"
         ).bindparams(bindparam("pairs", type_=ARRAY(Text)))
         connection.execute(
             statement,
-            [{"id": i, "body": body, "pairs": sorted(set(bigrams(body)))} for i, body in new.items()],
+            [
+                {"id": i, "body": body, "outline": outline, "pairs": sorted(set(bigrams(body)))}
+                for i, (body, outline) in new.items()
+            ],
         )

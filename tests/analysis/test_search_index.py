@@ -78,3 +78,15 @@ def test_rebuild_gives_the_same_results(archive: Archive) -> None:
 
 def test_bigrams_skip_pairs_with_whitespace() -> None:
     assert bigrams("政务 公开x") == ["政务", "公开", "开x"]
+
+
+def test_snippet_comes_from_the_first_section_with_the_term_else_the_title(archive: Archive) -> None:
+    add_units(archive)
+    _revise(archive, 0, b"<html>one</html>", "无关内容", "第一行\n收到行政复议申请2件，复议维持1件")
+
+    [in_section] = search_reports(archive, "复议 维持")
+    [in_title] = search_reports(archive, "年度报告")
+
+    assert (in_section.where, in_section.snippet) == ("第2部分", "第一行 收到行政复议申请2件，复议维持1件")
+    assert in_section.highlights == ((8, 10), (15, 17), (17, 19))
+    assert (in_title.where, in_title.snippet) == ("title", "万州区人民政府2023年政府信息公开工作年度报告")

@@ -5,8 +5,8 @@ Revises: 0005
 Create Date: 2026-11-28
 
 ``report_search_documents`` holds each report's title and the text of the sections of its current
-extraction (see ``storage.search_index``), which ``storage.search`` checks terms against. The pairs
-of characters of each document are indexed so that terms of two characters (公开, 复议) and more are
+extraction, and where each section lies in it (see ``storage.search_index``): ``storage.search``
+checks terms against it and cuts snippets from it. The pairs of characters of each document are indexed so that terms of two characters (公开, 复议) and more are
 looked up rather than scanned: SQLite, a contentless FTS5 table ``report_search_bigrams``;
 PostgreSQL, a ``tsvector`` column with a GIN index. ``ix_report_search_order`` lets the newest
 reports be read in order without sorting the whole archive. Existing archives are backfilled.
@@ -35,6 +35,7 @@ def upgrade() -> None:
             "report_id", sa.Integer(), sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
         ),
         sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("outline", sa.Text(), nullable=False),
     ]
     if postgres:
         columns.append(sa.Column("bigrams", sa.dialects.postgresql.TSVECTOR(), nullable=False))
