@@ -17,9 +17,11 @@ from scrapy.crawler import Crawler
 from crawler.frontier import finish_run, open_run
 from crawler.items import PageItem
 from crawler.registry import Site
-from extract.page import PageMetadataError, parse_article, report_identity
+from extract.attachments import read_attachment
+from extract.canonical import ExtractionError
+from extract.page import ArticlePage, PageMetadataError, parse_article, report_identity
 from extract.report import EXTRACTOR_VERSION, ReportExtraction, extract_report
-from extract.titles import classify_kind
+from extract.titles import ReportTitle, classify_kind
 from reportformat import detect_template, template_for_year
 from storage.archive import Archive, ExtractionRecord, ReportRecord
 
@@ -112,6 +114,8 @@ class ReportPipeline(_ArchivePipeline):
         return next(site for site in self.crawler.spider.sites if site.code == code)  # type: ignore[union-attr]
 
     def process_item(self, item: PageItem, spider: Spider | None = None) -> PageItem:
+        if item.page_type == "attachment" and item.snapshot_id is not None:
+            return self._attachment(item)
         if item.page_type != "article" or item.snapshot_id is None:
             return item
         body = item.body if item.body is not None else self.archive.snapshot_body(item.sha256 or "")
@@ -124,13 +128,45 @@ class ReportPipeline(_ArchivePipeline):
         if identity is None:
             self.stats.inc_value("reports/pages_not_report")
             return item
+        if item.notes.get("attachments"):
+            # Published as a file: archived from the file, with this page's metadata (_attachment).
+            self.stats.inc_value("reports/published_as_file")
+            return item
+        return self._archive(item, page, identity, page.body_text, item.canonical_url)
+
+    def _attachment(self, item: PageItem) -> PageItem:
+        """A report file: the report is the linking article's (its Referer), its content the file's."""
+        article = self.archive.latest_snapshot(item.referer) if item.referer else None
+        if article is None:
+            self.page_error(item, "metadata", f"attachment without an archived article: {item.referer}")
+            return item
+        try:
+            page = parse_article(self.archive.snapshot_body(article.sha256))
+        except PageMetadataError as error:
+            self.page_error(item, "metadata", str(error))
+            return item
+        identity = report_identity(page)
+        if identity is None:
+            self.stats.inc_value("reports/files_not_report")
+            return item
+        body = item.body if item.body is not None else self.archive.snapshot_body(item.sha256 or "")
+        try:
+            text = read_attachment(body).text
+        except ExtractionError:
+            text = ""  # kept and recorded as unreadable by the ExtractionPipeline
+        return self._archive(item, page, identity, text, str(item.referer))
+
+    def _archive(
+        self, item: PageItem, page: ArticlePage, identity: ReportTitle, text: str, url: str
+    ) -> PageItem:
+        """Archive the report at ``url`` with the item's snapshot as its current content."""
         if page.published is None:
             self.page_error(item, "metadata", "report page shows no publish date (date line or meta PubDate)")
         site = self._site(item.site_code)
         if site.code not in self._units_seen:
             self.archive.ensure_unit(site.code, site.name, list(site.hosts))
             self._units_seen.add(site.code)
-        template = detect_template(page.body_text) or (
+        template = detect_template(text) or (
             "pre2019" if template_for_year(identity.year) == "pre2019" else None
         )
         upsert = self.archive.upsert_report(
@@ -139,7 +175,7 @@ class ReportPipeline(_ArchivePipeline):
                 agency=identity.agency,
                 kind=classify_kind(identity.agency, site.name),
                 year=identity.year,
-                url=item.canonical_url,
+                url=url,
                 title=page.title,
                 published=page.published,
                 template=template,

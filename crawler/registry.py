@@ -30,6 +30,8 @@ class Site:
     roots: tuple[str, ...]
     until: int | None = None
     mirrors: tuple[str, ...] = ()
+    # The 年报 listings are drawn by JavaScript: fetch them through the browser (crawler.browser).
+    browser: bool = False
 
     def canonical_host(self, host: str) -> str | None:
         """The registry's form of ``host``, or None if foreign.
@@ -64,7 +66,15 @@ def _parse_site(entry: object, source: Path) -> Site:
             raise RegistryError(f"{source}: root {root} of {entry['code']} is not on its hosts {hosts}")
     until = entry.get("until")
     mirrors = tuple(str(host).lower() for host in entry.get("mirrors") or ())
-    return Site(str(entry["code"]), str(entry["name"]), hosts, roots, int(until) if until else None, mirrors)
+    return Site(
+        str(entry["code"]),
+        str(entry["name"]),
+        hosts,
+        roots,
+        int(until) if until else None,
+        mirrors,
+        bool(entry.get("browser", False)),
+    )
 
 
 def load_registry(path: str | Path | None = None) -> list[Site]:

@@ -2,12 +2,15 @@
 
 import os
 
+from crawler.browser import launch_options
+
 BOT_NAME = "cq-reports"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # Identify the crawler honestly; no spoofed browser user agent.
 USER_AGENT = "cq-transparency-archive/0.1 (research archive of 政府信息公开工作年度报告; obeys robots.txt)"
+BROWSER_USER_AGENT = USER_AGENT + " via headless Chromium"
 ROBOTSTXT_OBEY = True
 
 # Politeness: at most 2 requests in flight per host, AutoThrottle adapting to the server.
@@ -30,7 +33,25 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.incremental.ConditionalRequestMiddleware": 580,
+    "crawler.browser.BrowserMiddleware": 590,
 }
+
+# Pages that need a browser (crawler.browser): scrapy-playwright's handler serves only requests
+# with meta["playwright"]; every other request stays on Scrapy's own downloader. Chromium is
+# launched on the first such request, with the quiet flags, the binary of REPORTS_CHROMIUM (else
+# Playwright's own, else /usr/bin/chromium) and http_proxy as its proxy.
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = launch_options()
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+# scrapy-playwright would replace the browser's headers with Scrapy's on every load, dropping a
+# challenge's cookie; the browser sends its own, with BROWSER_USER_AGENT set on its context.
+PLAYWRIGHT_PROCESS_REQUEST_HEADERS = None
 
 # Incremental, resumable crawls (crawler.frontier, crawler.incremental): one crawl at a time per
 # archive; the frontier lives in the database; archived pages are revalidated (304s let a

@@ -44,6 +44,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, status: int, body: bytes, headers: dict[str, str], head_only: bool) -> None:
         # Recorded before the bytes go out, so a client that has its answer finds it logged.
         self.server.owner.record(self._host, self._path, status, 0 if head_only else len(body))
+        agent = self.headers.get("User-Agent", "")
+        self.server.owner.user_agents.append((self._host, self._path, status, agent))
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -64,6 +66,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault is not None:
             status, body = fault
             self._send(status, body, {"Content-Type": "text/html; charset=utf-8"}, head_only)
+        elif (challenge := world.challenge(host, self.headers.get("Cookie", ""))) is not None:
+            self._send(521, challenge, {"Content-Type": "text/html; charset=utf-8"}, head_only)
         elif not world.knows_host(host):
             status, body = 502, f"502 Bad Gateway: unknown host {host}\n".encode()
             self._send(status, body, {"Content-Type": "text/plain; charset=utf-8"}, head_only)
@@ -77,7 +81,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _conditional(self, page: bytes, modified, path: str, head_only: bool) -> tuple[int, bytes]:
         etag = '"' + hashlib.sha1(page).hexdigest()[:20] + '"'
-        kind = "text/plain; charset=utf-8" if path == "/robots.txt" else "text/html; charset=utf-8"
+        kind = self.server.owner.world.content_type(path)
         headers = {
             "Content-Type": kind,
             "ETag": etag,
@@ -126,6 +130,8 @@ class ReplicaServer:
         self.world = world
         self.fault: FaultHook | None = None
         self.requests: list[tuple[str, str, int, int]] = []
+        # (host, path, status, User-Agent) of each answer: tells the crawler's browser from its downloader.
+        self.user_agents: list[tuple[str, str, int, str]] = []
         self._lock = threading.Lock()
         self._httpd = _ReplicaHTTPServer((host, port), _Handler)
         self._httpd.owner = self

@@ -107,10 +107,19 @@ class World:
         with self._lock:
             cached = self._cache.get(key)
         if cached is None:
-            cached = self._render(site, target).encode("utf-8")
+            rendered = self._render(site, target)
+            cached = rendered if isinstance(rendered, bytes) else rendered.encode("utf-8")
             with self._lock:
                 self._cache[key] = cached
         return cached
+
+    def content_type(self, path: str) -> str:
+        """The Content-Type of a served path."""
+        return "text/plain; charset=utf-8" if path == "/robots.txt" else "text/html; charset=utf-8"
+
+    def challenge(self, host: str, cookie_header: str) -> bytes | None:
+        """A cookie challenge to answer instead of the page (see replica.extras); None here."""
+        return None
 
     def last_modified(self, host: str, path: str) -> datetime:
         """The Last-Modified time of a served page (later once the page was revised)."""
@@ -233,7 +242,15 @@ class World:
 
 
 def build_world(size: str = "small", seed: int = 2026, page_size: int | None = None) -> World:
-    """Build the replica world of a size (``small`` or ``full``) from a seed."""
+    """Build the replica world of a size (``small``, ``full`` or ``browser``) from a seed.
+
+    ``browser`` is a separate world of sites that need more than a plain download
+    (attachments, script-filled listings, a 521 cookie challenge: replica.extras).
+    """
+    if size == "browser":
+        from .extras import build_browser_world
+
+        return build_browser_world(seed, page_size)
     units = load_units(size)
     articles = plan_articles(units, seed)
     return World(size, seed, units, articles, page_size or PAGE_SIZES[size])

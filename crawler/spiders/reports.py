@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response
 
+from crawler.attachments import attachment_links
 from crawler.items import PageItem
 from crawler.listing import ANNUAL_REPORT_COLUMN, listing_page_urls, parse_column_page
 from crawler.registry import Site, load_registry, select_sites
@@ -62,6 +63,17 @@ class ReportsSpider(scrapy.Spider):
             headers={"Referer": referer},
         )
 
+    def _attachment_request(self, url: str, site: Site, article_url: str) -> scrapy.Request:
+        """A report file linked from an article; the Referer names the article (see ReportPipeline)."""
+        return scrapy.Request(
+            url,
+            callback=self.parse_attachment,
+            errback=self.record_failure,
+            cb_kwargs={"site": site},
+            meta={"page_type": "attachment", "site_code": site.code},
+            headers={"Referer": article_url},
+        )
+
     def _in_annual_report_tree(self, url: str, site: Site) -> bool:
         """Column links worth following: under a root, or a sub-site's own 年报 column."""
         path = urlsplit(url).path
@@ -75,6 +87,8 @@ class ReportsSpider(scrapy.Spider):
         site = next(entry for entry in self.sites if entry.code == site_code)
         if page_type == "column":
             return self._column_request(url, site, referer)
+        if page_type == "attachment":
+            return self._attachment_request(url, site, referer or url)
         return self._article_request(url, site, referer or url)
 
     # -- callbacks -------------------------------------------------------------------------
@@ -101,7 +115,23 @@ class ReportsSpider(scrapy.Spider):
             for url in listing_page_urls(response.url, page.page_count):
                 yield self._column_request(url, site, response.url)
 
-    def parse_article(self, response: Response, site: Site) -> Iterator[PageItem]:
+    def parse_article(self, response: Response, site: Site) -> Iterator[PageItem | scrapy.Request]:
+        # A report published as a file: the article links it; the file is fetched like a page.
+        files: list[str] = []
+        if response.status in (200, 304) and isinstance(response, scrapy.http.TextResponse):
+            files = [
+                url
+                for link in attachment_links(response.body, response.url)
+                if (url := canonical_url(link, site))
+            ]
+        item = self._page_item(response, site)
+        if files:
+            item.notes["attachments"] = files
+        for url in files:
+            yield self._attachment_request(url, site, item.canonical_url)
+        yield item
+
+    def parse_attachment(self, response: Response, site: Site) -> Iterator[PageItem]:
         yield self._page_item(response, site)
 
     def record_failure(self, failure: Any) -> Iterator[PageItem]:
