@@ -49,6 +49,9 @@ SNIPPET_CONTEXT = 30
 # order and checks each (a common term is found within the first few hundred) rather than sorting
 # every candidate.
 COMMON_CANDIDATES = 2_000
+# Filters that leave fewer reports than this (a district and a few years) are applied first and
+# every report left is checked directly: reading the index would cost more than that.
+FEW_REPORTS = 2_000
 
 _bigrams = table(BIGRAMS, column("rowid"), column(BIGRAMS))
 _tsvector: ColumnElement[Any] = literal_column(f"{DOCUMENTS}.bigrams")
@@ -86,9 +89,21 @@ def _candidates(dialect: str, terms: list[str]) -> Select[Any]:
     return select(documents.c.report_id).where(_tsvector.op("@@")(cast(literal(wanted), TSQUERY)))
 
 
-def _is_common(session: Session, dialect: str, terms: list[str]) -> bool:
-    capped = _candidates(dialect, terms).limit(COMMON_CANDIDATES).subquery()
-    return (session.scalar(select(func.count()).select_from(capped)) or 0) >= COMMON_CANDIDATES
+def _at_least(session: Session, query: Select[Any], count: int) -> bool:
+    capped = query.limit(count).subquery()
+    return (session.scalar(select(func.count()).select_from(capped)) or 0) >= count
+
+
+def _use_index(
+    session: Session, dialect: str, terms: list[str], wanted: ReportFilter, limit: int | None
+) -> bool:
+    """Whether to narrow by the pair index, rather than check reports in order until ``limit``
+    hits (a common term) or check all that the filter leaves (a selective filter)."""
+    if not terms:
+        return False
+    if wanted != ReportFilter() and not _at_least(session, filtered_reports(wanted, Report.id), FEW_REPORTS):
+        return False
+    return limit is None or not _at_least(session, _candidates(dialect, terms), COMMON_CANDIDATES)
 
 
 def report_views(session: Session, report_ids: list[int]) -> dict[int, ReportView]:
@@ -146,13 +161,14 @@ def search_reports(
     terms = query_terms(query)
     with _session(source) as session:
         dialect = session.get_bind().dialect.name
-        statement = filtered_reports(report_filter or ReportFilter(), Report.id)
+        wanted = report_filter or ReportFilter()
+        statement = filtered_reports(wanted, Report.id)
         if terms:
             statement = statement.join(documents, documents.c.report_id == Report.id).where(
                 *(_contains(dialect, documents.c.body, term) for term in terms)
             )
             indexed = [term for term in terms if is_indexed(term)]
-            if indexed and (limit is None or not _is_common(session, dialect, indexed)):
+            if _use_index(session, dialect, indexed, wanted, limit):
                 statement = statement.where(Report.id.in_(_candidates(dialect, indexed)))
         statement = statement.order_by(
             Report.year.desc(), Report.published.desc().nulls_last(), Unit.name, Agency.name, Report.id

@@ -42,7 +42,9 @@ def upgrade() -> None:
     op.create_table(DOCUMENTS, *columns)
     if not postgres:
         op.execute(f"CREATE VIRTUAL TABLE {BIGRAMS} USING fts5(bigrams, content='', tokenize='unicode61')")
-    op.execute(f"CREATE INDEX {ORDER_INDEX} ON reports (year DESC, published DESC)")
+    # Search lists newest first, undated last; SQLite sorts NULL first ascending, so last descending.
+    nulls_last = " NULLS LAST" if postgres else ""
+    op.execute(f"CREATE INDEX {ORDER_INDEX} ON reports (year DESC, published DESC{nulls_last})")
     rebuild_search_documents(connection)
     if postgres:
         op.execute(f"CREATE INDEX {BIGRAMS_INDEX} ON {DOCUMENTS} USING gin (bigrams)")
