@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
-from storage.filters import ReportFilter, current_extraction_id, filtered_reports
+from storage.filters import ReportFilter, current_extraction_id, filtered_reports, where_clauses
 from storage.models import Agency, CheckResultRow, Extraction, Report, Snapshot, Unit
 from storage.queries import NOT_EXTRACTED, ReportView, _session
 from storage.search_index import (
@@ -95,58 +95,72 @@ def _at_least(session: Session, query: Select[Any], count: int) -> bool:
 
 
 def _use_index(
-    session: Session, dialect: str, terms: list[str], wanted: ReportFilter, limit: int | None
+    session: Session, dialect: str, terms: list[str], filtered: Select[Any] | None, limit: int | None
 ) -> bool:
     """Whether to narrow by the pair index, rather than check reports in order until ``limit``
     hits (a common term) or check all that the filter leaves (a selective filter)."""
     if not terms:
         return False
-    if wanted != ReportFilter() and not _at_least(session, filtered_reports(wanted, Report.id), FEW_REPORTS):
+    if filtered is not None and not _at_least(session, filtered, FEW_REPORTS):
         return False
     return limit is None or not _at_least(session, _candidates(dialect, terms), COMMON_CANDIDATES)
+
+
+def _view_columns() -> list[Any]:
+    """The columns of a ``ReportView``, in order, over ``reports JOIN agencies JOIN units``."""
+    # Per-row lookups rather than joins: the planner would hash whole tables for a few hundred ids.
+    current = current_extraction_id()
+    status = select(Extraction.status).where(Extraction.id == current).scalar_subquery()
+    failed = (
+        select(func.count())
+        .where(CheckResultRow.extraction_id == current, CheckResultRow.ok == false())
+        .scalar_subquery()
+    )
+    sha256 = select(Snapshot.sha256).where(Snapshot.id == Report.current_snapshot_id).scalar_subquery()
+    return [
+        Report.id,
+        Report.url,
+        Report.title,
+        Agency.name,
+        Unit.name,
+        Unit.code,
+        Report.kind,
+        Report.year,
+        Report.published,
+        Report.template,
+        status,
+        failed,
+        sha256,
+    ]
+
+
+def _view(row: Any) -> ReportView:
+    id_, url, title, agency, district, unit_code, kind, year, published, template, status, failed, sha256 = (
+        row[:13]
+    )
+    return ReportView(
+        id_,
+        url,
+        title,
+        agency,
+        district,
+        unit_code,
+        kind,
+        year,
+        published,
+        template,
+        status=status or NOT_EXTRACTED,
+        failed_checks=int(failed or 0),
+        snapshot_sha256=sha256,
+    )
 
 
 def report_views(session: Session, report_ids: list[int]) -> dict[int, ReportView]:
     """The list view of each report id (extraction status of its current snapshot, failed checks)."""
     if not report_ids:
         return {}
-    failed = (
-        select(func.count())
-        .where(CheckResultRow.extraction_id == Extraction.id, CheckResultRow.ok == false())
-        .correlate(Extraction)
-        .scalar_subquery()
-    )
-    query = (
-        select(
-            Report.id,
-            Report.url,
-            Report.title,
-            Agency.name,
-            Unit.name,
-            Unit.code,
-            Report.kind,
-            Report.year,
-            Report.published,
-            Report.template,
-            Extraction.status,
-            failed,
-            Snapshot.sha256,
-        )
-        .join(Agency, Agency.id == Report.agency_id)
-        .join(Unit, Unit.id == Report.unit_id)
-        .join(Snapshot, Snapshot.id == Report.current_snapshot_id)
-        .outerjoin(Extraction, Extraction.id == current_extraction_id())
-        .where(Report.id.in_(report_ids))
-    )
-    views = {}
-    for row in session.execute(query):
-        views[row[0]] = ReportView(
-            *row[:10],
-            status=row[10] or NOT_EXTRACTED,
-            failed_checks=int(row[11] or 0),
-            snapshot_sha256=row[12],
-        )
-    return views
+    query = filtered_reports(ReportFilter(), *_view_columns()).where(Report.id.in_(report_ids))
+    return {row[0]: _view(row) for row in session.execute(query)}
 
 
 def search_reports(
@@ -163,26 +177,30 @@ def search_reports(
         dialect = session.get_bind().dialect.name
         wanted = report_filter or ReportFilter()
         statement = filtered_reports(wanted, Report.id)
+        if wanted.district:
+            # The units named, as ids: the planner then reads reports by (unit, year).
+            units = select(Unit.id).where(*where_clauses(ReportFilter(district=wanted.district)))
+            statement = statement.where(Report.unit_id.in_(list(session.scalars(units))))
+        columns = _view_columns()
         if terms:
+            filtered = statement if wanted != ReportFilter() else None
             statement = statement.join(documents, documents.c.report_id == Report.id).where(
                 *(_contains(dialect, documents.c.body, term) for term in terms)
             )
             indexed = [term for term in terms if is_indexed(term)]
-            if _use_index(session, dialect, indexed, wanted, limit):
+            if _use_index(session, dialect, indexed, filtered, limit):
                 statement = statement.where(Report.id.in_(_candidates(dialect, indexed)))
-        statement = statement.order_by(
+            columns += [documents.c.body, documents.c.outline]
+        statement = statement.with_only_columns(*columns).order_by(
             Report.year.desc(), Report.published.desc().nulls_last(), Unit.name, Agency.name, Report.id
         )
         if limit is not None:
             statement = statement.limit(limit)
-        ids = list(session.scalars(statement))
-        views = report_views(session, ids)
-        hits = [views[report_id] for report_id in ids]
-        hits.sort(key=_newest_first)
+        rows = session.execute(statement).all()
+        hits = sorted(((_view(row), row[13:]) for row in rows), key=lambda hit: _newest_first(hit[0]))
         if not terms:
-            return [SearchHit(view) for view in hits]
-        found = _documents(session, ids)
-        return [_hit(view, found.get(view.id), terms) for view in hits]
+            return [SearchHit(view) for view, _ in hits]
+        return [_hit(view, (body, outline), terms) for view, (body, outline) in hits]
 
 
 def _newest_first(view: ReportView) -> tuple[Any, ...]:
@@ -190,15 +208,8 @@ def _newest_first(view: ReportView) -> tuple[Any, ...]:
     return (-view.year, published, view.district, view.agency, view.id)
 
 
-def _documents(session: Session, report_ids: list[int]) -> dict[int, tuple[str, str]]:
-    query = select(documents).where(documents.c.report_id.in_(report_ids))
-    return {report_id: (body, outline) for report_id, body, outline in session.execute(query)}
-
-
-def _hit(view: ReportView, document: tuple[str, str] | None, terms: list[str]) -> SearchHit:
+def _hit(view: ReportView, document: tuple[str, str], terms: list[str]) -> SearchHit:
     """The snippet around the first term: from the first section that has it, else the title."""
-    if document is None:
-        return SearchHit(view)
     body, outline = document
     spans = section_spans(outline)
     found = body.find(terms[0], spans[0][1]) if spans else -1
