@@ -23,6 +23,7 @@ from sqlalchemy import (
     literal_column,
     select,
     table,
+    text,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
@@ -33,6 +34,7 @@ from storage.queries import NOT_EXTRACTED, ReportView, _session
 from storage.search_index import (
     BIGRAMS,
     DOCUMENTS,
+    bigrams,
     documents,
     is_indexed,
     is_search_index,
@@ -49,6 +51,7 @@ SNIPPET_CONTEXT = 30
 # order and checks each (a common term is found within the first few hundred) rather than sorting
 # every candidate.
 COMMON_CANDIDATES = 2_000
+ESTIMATED_PAIRS = 6
 # Filters that leave fewer reports than this (a district and a few years) are applied first and
 # every report left is checked directly: reading the index would cost more than that.
 FEW_REPORTS = 2_000
@@ -103,7 +106,22 @@ def _use_index(
         return False
     if filtered is not None and not _at_least(session, filtered, FEW_REPORTS):
         return False
-    return limit is None or not _at_least(session, _candidates(dialect, terms), COMMON_CANDIDATES)
+    if limit is None:
+        return True
+    if dialect == "postgresql":
+        # Counting candidates would read their tsvectors; the planner's estimates (from the column's
+        # statistics of frequent pairs) tell a common term from a rare one at no cost. A report has
+        # every pair of the query, so the rarest pair bounds the count (a few pairs suffice).
+        pairs = list(dict.fromkeys(pair for term in terms for pair in bigrams(term)))[:ESTIMATED_PAIRS]
+        rarest = min(_estimated_rows(session, _candidates(dialect, [pair])) for pair in pairs)
+        return rarest < COMMON_CANDIDATES
+    return not _at_least(session, _candidates(dialect, terms), COMMON_CANDIDATES)
+
+
+def _estimated_rows(session: Session, query: Select[Any]) -> float:
+    compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+    plan = session.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}")).scalar_one()
+    return float(plan[0]["Plan"]["Plan Rows"])
 
 
 def _view_columns() -> list[Any]:

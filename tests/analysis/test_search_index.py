@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from storage import search
 from storage.archive import Archive
 from storage.filters import ReportFilter
 from storage.records import ExtractionRecord
@@ -90,3 +91,21 @@ def test_snippet_comes_from_the_first_section_with_the_term_else_the_title(archi
     assert (in_section.where, in_section.snippet) == ("第2部分", "第一行 收到行政复议申请2件，复议维持1件")
     assert in_section.highlights == ((8, 10), (15, 17), (17, 19))
     assert (in_title.where, in_title.snippet) == ("title", "万州区人民政府2023年政府信息公开工作年度报告")
+
+
+@pytest.mark.parametrize(("common", "few"), [(0, 0), (10**9, 0), (0, 10**9)])
+def test_every_plan_finds_the_same_reports(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch, common: int, few: int
+) -> None:
+    """Reading in order (common terms), checking the filtered reports (selective filters) and
+    narrowing by the index all apply the same exact check."""
+    monkeypatch.setattr(search, "COMMON_CANDIDATES", common)
+    monkeypatch.setattr(search, "FEW_REPORTS", few)
+    add_units(archive)
+    report_id = _revise(archive, 0, b"<html>one</html>", "开展政府开放日活动，邀请群众观摩。")
+
+    for wanted in ({}, {"district": "万州区", "years": (2020, 2024)}):
+        for query in ("观摩", "开放日", "政府开放日活动", "公开", "开放日 观摩"):
+            hits = search.search_reports(archive, query, ReportFilter(**wanted), limit=10)  # type: ignore[arg-type]
+            assert [hit.report.id for hit in hits] == [report_id]
+        assert search.search_reports(archive, "日开放", ReportFilter(**wanted), limit=10) == []  # type: ignore[arg-type]
