@@ -40,6 +40,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # Fewer, smaller processes: the pages we render are simple listings and challenge scripts.
+    "--disable-extensions",
+    "--disable-dev-shm-usage",
+    "--renderer-process-limit=2",
+    "--mute-audio",
 ]
 CHALLENGE_STATUSES = (521,)
 # A challenge page sets a cookie from a script; a listing script loads its items as JSON.

@@ -36,13 +36,14 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.browser.BrowserMiddleware": 590,
 }
 
-# Pages that need a browser (crawler.browser): scrapy-playwright's handler serves only requests
-# with meta["playwright"]; every other request stays on Scrapy's own downloader. Chromium is
-# launched on the first such request, with the quiet flags, the binary of REPORTS_CHROMIUM (else
-# Playwright's own, else /usr/bin/chromium) and http_proxy as its proxy.
+# Pages that need a browser (crawler.browser): scrapy-playwright's handler, started on first use
+# (crawler.browser_handler), serves only requests with meta["playwright"]; every other request
+# stays on Scrapy's own downloader. Chromium is launched on the first such request, with the
+# quiet flags, the binary of REPORTS_CHROMIUM (else Playwright's own, else /usr/bin/chromium) and
+# http_proxy as its proxy. One context, at most 4 pages open in it.
 DOWNLOAD_HANDLERS = {
-    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "http": "crawler.browser_handler.LazyPlaywrightHandler",
+    "https": "crawler.browser_handler.LazyPlaywrightHandler",
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = launch_options()
