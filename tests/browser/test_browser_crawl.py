@@ -160,3 +160,21 @@ def test_a_second_crawl_changes_nothing_and_needs_the_browser_only_for_the_chall
     # Listings revalidate with a 304 and are read from the archived (rendered) copy.
     assert second["browser/requests"] == 1 and second["browser/requests/challenge"] == 1
     assert {p for h, p, _ in _by_browser(browser_crawl.log_second)} == {"/robots.txt"}
+
+
+def test_a_crawl_that_needs_no_browser_never_starts_it(tmp_path: Path) -> None:
+    world = build_world("browser", seed=2026)
+    db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    with ReplicaServer(world) as server:
+        args = ["crawl", "--sites", str(SITES), "--site", "cqjw", "--snapshots", str(tmp_path / "s")]
+        run_reports([*args, "--no-throttle"], server.proxy_url, db_url, timeout=300)
+        log = list(server.user_agents)
+    with Archive.open(db_url, tmp_path / "s") as archive, archive.Session() as session:
+        from sqlalchemy import select
+
+        from storage.models import CrawlRun
+
+        stats = session.scalars(select(CrawlRun.stats)).one()
+    assert not [key for key in stats if key.startswith(("playwright/", "browser/"))]
+    assert log and not _by_browser(log)
+    assert stats["reports/published_as_file"] >= 3
