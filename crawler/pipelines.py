@@ -128,7 +128,7 @@ class ReportPipeline(_ArchivePipeline):
         if identity is None:
             self.stats.inc_value("reports/pages_not_report")
             return item
-        if item.notes.get("attachments"):
+        if item.notes.get("attachments") and not _shows_tables(page):
             # Published as a file: archived from the file, with this page's metadata (_attachment).
             self.stats.inc_value("reports/published_as_file")
             return item
@@ -148,6 +148,10 @@ class ReportPipeline(_ArchivePipeline):
         identity = report_identity(page)
         if identity is None:
             self.stats.inc_value("reports/files_not_report")
+            return item
+        if _shows_tables(page):
+            # The page itself is the report (the file is a copy or an annex): kept as a snapshot only.
+            self.stats.inc_value("reports/files_of_page_reports")
             return item
         body = item.body if item.body is not None else self.archive.snapshot_body(item.sha256 or "")
         try:
@@ -196,6 +200,11 @@ class ReportPipeline(_ArchivePipeline):
             report_changed=upsert.created or upsert.new_snapshot,
         )
         return item
+
+
+def _shows_tables(page: ArticlePage) -> bool:
+    """Whether the article body carries the report's tables itself (else a linked file holds them)."""
+    return "<table" in page.body_html.lower()
 
 
 class ExtractionPipeline(_ArchivePipeline):

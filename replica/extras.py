@@ -15,6 +15,7 @@ The small and full worlds are untouched; this world only adds to ``World``.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from functools import cache
 from http.cookies import CookieError, SimpleCookie
@@ -24,6 +25,7 @@ from typing import Any
 import yaml
 
 from .attachments import CONTENT_TYPES, FORMATS, attachment_path, render_attachment, short_body
+from .bodies import article_body
 from .catalog import Article, plan_articles
 from .dates import stable_rng
 from .pages import article_page, listing_page
@@ -94,6 +96,18 @@ class BrowserWorld(World):
             share = float(raw[article.column.unit_code].get("attachments", 0))
             if stable_rng(seed, "attachment", article.key).random() < share:
                 self.formats[article.key] = FORMATS[len(self.formats) % len(FORMATS)]
+        # One HTML report that also links a PDF copy of itself: the page stays the report.
+        self.copies: dict[str, str] = {}
+        for article in articles:
+            report = article.report
+            if (
+                report
+                and report.template != "pre2019"
+                and not report.is_seed
+                and article.key not in self.formats
+            ):
+                self.copies[article.key] = "pdf"
+                break
         super().__init__("browser", seed, units, articles, page_size)
 
     # ------------------------------------------------------------------ lookup
@@ -105,7 +119,7 @@ class BrowserWorld(World):
                 if unit.code in self.js_units:
                     self._targets[(*key, column.path + LISTING_JSON)] = _Target("json", column)
                 for article in self.column_articles(column):
-                    fmt = self.formats.get(article.key)
+                    fmt = self.formats.get(article.key) or self.copies.get(article.key)
                     if fmt:
                         target = _Target("attachment", column, article=article)
                         self._targets[(*key, attachment_path(article, fmt))] = target
@@ -144,9 +158,15 @@ class BrowserWorld(World):
         article, column = target.article, target.column
         if target.kind == "attachment":
             assert article is not None
-            return render_attachment(article, self.formats[article.key], self.seed)
+            fmt = self.formats.get(article.key) or self.copies[article.key]
+            return render_attachment(article, fmt, self.seed)
         if target.kind == "article" and article is not None and article.key in self.formats:
             body = short_body(article, self.formats[article.key])
+            return article_page(article, body, unit.code, unit.prefix, wap=target.wap)
+        if target.kind == "article" and article is not None and article.key in self.copies:
+            href = "./" + attachment_path(article, self.copies[article.key]).rsplit("/", 1)[1]
+            link = f'<p>附件：<a href="{href}">{html.escape(article.title)}.pdf</a></p>'
+            body = article_body(self.seed, article) + "\n" + link
             return article_page(article, body, unit.code, unit.prefix, wap=target.wap)
         if target.kind == "json":
             assert column is not None
@@ -188,6 +208,14 @@ class BrowserWorld(World):
             a.url: f"http://{a.column.site.canonical_host}{attachment_path(a, self.formats[a.key])}"
             for a in self.articles
             if a.key in self.formats
+        }
+
+    def copy_urls(self) -> dict[str, str]:
+        """Report URL -> the URL of a file copy linked from an HTML report (the page is the report)."""
+        return {
+            a.url: f"http://{a.column.site.canonical_host}{attachment_path(a, self.copies[a.key])}"
+            for a in self.articles
+            if a.key in self.copies
         }
 
 

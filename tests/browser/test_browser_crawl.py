@@ -101,6 +101,18 @@ def test_file_reports_are_read_from_the_archived_file(browser_crawl: BrowserCraw
             assert detail.snapshots[-1].sha256 == snapshot.sha256
 
 
+def test_an_html_report_linking_a_copy_stays_the_report_and_the_copy_is_kept(
+    browser_crawl: BrowserCrawl,
+) -> None:
+    copies = browser_crawl.world.copy_urls()
+    assert copies
+    with browser_crawl.open() as archive:
+        for report_url, file_url in copies.items():
+            page, copy = archive.latest_snapshot(report_url), archive.latest_snapshot(file_url)
+            assert page is not None and copy is not None
+            assert get_report(archive, report_url).snapshots[-1].sha256 == page.sha256
+
+
 def test_identity_checks_fail_exactly_where_the_replica_broke_them(browser_crawl: BrowserCrawl) -> None:
     manifest = browser_crawl.world.manifest()["reports"]
     with browser_crawl.open() as archive:
