@@ -109,12 +109,13 @@ def _use_index(
     if limit is None:
         return True
     if dialect == "postgresql":
-        # Counting candidates would read their tsvectors; the planner's estimates (from the column's
-        # statistics of frequent pairs) tell a common term from a rare one at no cost. A report has
-        # every pair of the query, so the rarest pair bounds the count (a few pairs suffice).
+        # Counting candidates of a common term would read their tsvectors; the planner's estimates
+        # (from the column's statistics of frequent pairs) tell a common term at no cost. A report
+        # has every pair of the query, so the rarest pair bounds the count (a few pairs suffice).
+        # Pairs too rare for the statistics are counted, through the index.
         pairs = list(dict.fromkeys(pair for term in terms for pair in bigrams(term)))[:ESTIMATED_PAIRS]
-        rarest = min(_estimated_rows(session, _candidates(dialect, [pair])) for pair in pairs)
-        return rarest < COMMON_CANDIDATES
+        if min(_estimated_rows(session, _candidates(dialect, [pair])) for pair in pairs) >= COMMON_CANDIDATES:
+            return False
     return not _at_least(session, _candidates(dialect, terms), COMMON_CANDIDATES)
 
 
