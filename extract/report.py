@@ -72,7 +72,11 @@ def decode_document(document: bytes, content_type: str | None = None) -> tuple[s
     declare gb2312 while serving UTF-8, and GBK text is practically never valid UTF-8.
     Returns the text and a note when bytes had to be replaced.
     """
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if document.startswith(bom):
             return document.decode(codec, errors="replace"), None
     try:
@@ -117,14 +121,22 @@ def _resolve_template(text: str, year: int | None) -> tuple[str | None, str | No
     expected = template_for_year(year) if year else None
     if detected:
         if expected and expected != detected:
-            return detected, f"content follows the {detected} template but a {year} report should follow {expected}"
+            return (
+                detected,
+                f"content follows the {detected} template but a {year} report should follow {expected}",
+            )
         return detected, None
     if expected == "pre2019":
         return "pre2019", None
     compact = "".join(text.split()).replace("(", "（").replace(")", "）")
-    marks = [mark for template in ("v2019", "v2021") for mark in template_fingerprints(template) if mark in compact]
+    marks = [
+        mark for template in ("v2019", "v2021") for mark in template_fingerprints(template) if mark in compact
+    ]
     if expected and marks:
-        return expected, f"content carries fingerprints of both templates; {expected} taken from the year {year}"
+        return (
+            expected,
+            f"content carries fingerprints of both templates; {expected} taken from the year {year}",
+        )
     return None, None
 
 
@@ -153,11 +165,23 @@ def _checks(values: dict[str, int | float | None], template: str, missing: set[s
     ]
 
 
-def _failed(template: str | None, finding: str | None, reason: str, tables: list[list[list[str]]] | None = None,
-            sections: list[Section] | None = None) -> ReportExtraction:
+def _failed(
+    template: str | None,
+    finding: str | None,
+    reason: str,
+    tables: list[list[list[str]]] | None = None,
+    sections: list[Section] | None = None,
+) -> ReportExtraction:
     return ReportExtraction(
-        template=template, template_finding=finding, values={}, raw={}, sections=sections or [],
-        tables=tables or [], checks=[], status="failed", missing=canonical_keys(template or ""),
+        template=template,
+        template_finding=finding,
+        values={},
+        raw={},
+        sections=sections or [],
+        tables=tables or [],
+        checks=[],
+        status="failed",
+        missing=canonical_keys(template or ""),
         reason=reason,
     )
 
@@ -226,7 +250,8 @@ def extract_report(
             extracted = read_grids(grids, template)
         if not extracted.values:
             raise TableNotFound(
-                "no statistics table of the template was found" if not tables
+                "no statistics table of the template was found"
+                if not tables
                 else f"none of the {len(tables)} tables carries the template's labels"
             )
     except ExtractionError as error:
@@ -249,20 +274,38 @@ def _extract_attachment(document: bytes, year: int | None) -> ReportExtraction:
         return _failed(None, finding, unknown, tables, sections)
     if template == "pre2019":
         status: Status = "complete" if sections else ("partial" if tables else "failed")
-        return ReportExtraction(template, finding, {}, {}, sections, tables, [], status, [],
-                                None if sections else "no numbered sections found")
+        return ReportExtraction(
+            template,
+            finding,
+            {},
+            {},
+            sections,
+            tables,
+            [],
+            status,
+            [],
+            None if sections else "no numbered sections found",
+        )
     try:
         extracted = read_grids(content.grids, template)
         if not extracted.values:
-            raise TableNotFound(f"none of the {len(tables)} tables of the {content.format.upper()} file "
-                                "carries the template's labels")
+            raise TableNotFound(
+                f"none of the {len(tables)} tables of the {content.format.upper()} file "
+                "carries the template's labels"
+            )
     except ExtractionError as error:
         return _failed(template, finding, f"{type(error).__name__}: {error}", tables, sections)
     return _result(template, finding, extracted, sections, tables, content.notes)
 
 
-def _result(template: str, finding: str | None, extracted: Extracted, sections: list[Section],
-            tables: list[list[list[str]]], notes: list[str]) -> ReportExtraction:
+def _result(
+    template: str,
+    finding: str | None,
+    extracted: Extracted,
+    sections: list[Section],
+    tables: list[list[list[str]]],
+    notes: list[str],
+) -> ReportExtraction:
     expected = canonical_keys(template)
     values = {key: extracted.values[key] for key in expected if key in extracted.values}
     raw = {key: extracted.raw[key] for key in values}
