@@ -9,10 +9,10 @@ leaves the 总计 column blank for every outcome row).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from reportformat import appeal_columns, appeal_groups, request_columns, request_outcome_rows
+from reportformat import appeal_columns, appeal_groups, request_columns, request_outcome_rows, request_rows
 
 Number = int | float
 Values = Mapping[str, Number | None]
@@ -61,41 +61,38 @@ def check_requests_balance(values: Values) -> list[CheckResult]:
     return results
 
 
-def check_requests_row_total(values: Values, template: str) -> list[CheckResult]:
-    from reportformat import request_rows
+def _sum_checks(
+    check_id: str, values: Values, specs: Iterable[tuple[str, str, list[str]]]
+) -> list[CheckResult]:
+    """One result per (where, total key, part keys) that the values allow to evaluate."""
+    results = (_result(check_id, where, values.get(total), values, parts) for where, total, parts in specs)
+    return [result for result in results if result]
 
-    results = []
-    for row in request_rows(template):
-        total = values.get(f"requests.{row}.total")
-        keys = [f"requests.{row}.{column}" for column in _APPLICANT_COLUMNS]
-        result = _result("requests.row_total", row, total, values, keys)
-        if result:
-            results.append(result)
-    return results
+
+def check_requests_row_total(values: Values, template: str) -> list[CheckResult]:
+    specs = (
+        (row, f"requests.{row}.total", [f"requests.{row}.{column}" for column in _APPLICANT_COLUMNS])
+        for row in request_rows(template)
+    )
+    return _sum_checks("requests.row_total", values, specs)
 
 
 def check_requests_outcomes_sum(values: Values, template: str) -> list[CheckResult]:
-    results = []
     outcome_rows = request_outcome_rows(template)
-    for column in request_columns():
-        total = values.get(f"requests.total_processed.{column}")
-        keys = [f"requests.{row}.{column}" for row in outcome_rows]
-        result = _result("requests.outcomes_sum", column, total, values, keys)
-        if result:
-            results.append(result)
-    return results
+    specs = (
+        (column, f"requests.total_processed.{column}", [f"requests.{row}.{column}" for row in outcome_rows])
+        for column in request_columns()
+    )
+    return _sum_checks("requests.outcomes_sum", values, specs)
 
 
 def check_appeals_group_total(values: Values) -> list[CheckResult]:
-    results = []
     parts = [column for column in appeal_columns() if column != "total"]
-    for group in appeal_groups():
-        total = values.get(f"appeals.{group}.total")
-        keys = [f"appeals.{group}.{column}" for column in parts]
-        result = _result("appeals.group_total", group, total, values, keys)
-        if result:
-            results.append(result)
-    return results
+    specs = (
+        (group, f"appeals.{group}.total", [f"appeals.{group}.{column}" for column in parts])
+        for group in appeal_groups()
+    )
+    return _sum_checks("appeals.group_total", values, specs)
 
 
 def check_identities(values: Values, template: str) -> list[CheckResult]:
