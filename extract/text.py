@@ -104,10 +104,6 @@ def labels_match(candidate: str, label: str) -> bool:
     return bool(core) and core == bare(label)
 
 
-def is_null_marker(raw: str) -> bool:
-    return compact_spaces(raw) in _NULL_MARKERS
-
-
 def compact_spaces(raw: str) -> str:
     return unicodedata.normalize("NFKC", raw.translate(_BLANKS)).replace(" ", "").strip()
 

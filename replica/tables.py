@@ -8,7 +8,7 @@ copy what real tables do (see /work/shared/real-reports/*/source.json).
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from reportformat import (
@@ -208,12 +208,6 @@ def appeals_grid(values: Mapping[str, Number], style: Style) -> Grid:
 def grid_values(grid: Grid) -> dict[str, Number | None]:
     """The value a careful reader takes from each keyed cell of a grid."""
     return {cell.key: parse_cell(cell.text) for row in grid for cell in row if cell.key}
-
-
-def iter_cells(grids: list[Grid]) -> Iterator[Cell]:
-    for grid in grids:
-        for row in grid:
-            yield from row
 
 
 def _label_html(text: str, style: Style, header_row: bool) -> str:

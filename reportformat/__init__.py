@@ -111,10 +111,6 @@ def identities() -> list[dict[str, str]]:
     return list(_raw()["identities"])
 
 
-def cross_year_identities() -> list[dict[str, str]]:
-    return list(_raw()["cross_year"])
-
-
 def template_for_year(year: int) -> str:
     """The template generation a report for ``year`` is expected to follow."""
     if year >= 2021:

@@ -174,14 +174,6 @@ def _view(row: Any) -> ReportView:
     )
 
 
-def report_views(session: Session, report_ids: list[int]) -> dict[int, ReportView]:
-    """The list view of each report id (extraction status of its current snapshot, failed checks)."""
-    if not report_ids:
-        return {}
-    query = filtered_reports(ReportFilter(), *_view_columns()).where(Report.id.in_(report_ids))
-    return {row[0]: _view(row) for row in session.execute(query)}
-
-
 def search_reports(
     source: Archive | Session,
     query: str | None = None,
