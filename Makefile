@@ -4,16 +4,25 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: install demo test lint bench
+.PHONY: install demo test lint bench lock
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+# requirements-dev.txt is the whole locked tree (runtime + test + dev tools) with hashes;
+# requirements.txt is the runtime part alone, for deployments (`pip install --require-hashes -r requirements.txt`).
+$(VENV)/.installed: requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
+
+# Re-resolve the lock files from pyproject.toml (keeps existing pins unless a range excludes them).
+lock:
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes \
+	    --custom-compile-command "make lock" -o requirements.txt
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev --python-version 3.11 --generate-hashes \
+	    --custom-compile-command "make lock" -o requirements-dev.txt
 
 demo: install
 	$(BIN)/reports crawl --replica full
