@@ -134,8 +134,8 @@ def _short_name(row: AgencyCoverage) -> str:
 def table_lines(result: Coverage, width: int = WIDTH) -> list[str]:
     """The matrix for an 80-column terminal: a line per unit, a line per agency, a symbol per year."""
     lines = [
-        f"Coverage on {result.as_of.isoformat()}: reports are due by {result.deadline} of the next year, "
-        f"so {result.latest_due_year} is the latest year due."
+        f"Coverage on {result.as_of.isoformat()}: reports due by {result.deadline} of the next year, "
+        f"latest due {result.latest_due_year}"
     ]
     if not result.rows:
         return [*lines, "No reports match."]
