@@ -12,7 +12,8 @@ import click
 from rich.cells import cell_len
 
 from cli.options import KINDS, archive_options, open_archive
-from storage.coverage import STATES, AgencyCoverage, Coverage, Deadline, coverage as query_coverage
+from storage.coverage import STATES, AgencyCoverage, Coverage, Deadline
+from storage.coverage import coverage as query_coverage
 
 WIDTH = 80
 SYMBOLS = {"archived": "#", "failed": "F", "withdrawn": "W", "missing": "?"}
@@ -134,8 +135,10 @@ def _short_name(row: AgencyCoverage) -> str:
 def table_lines(result: Coverage, width: int = WIDTH) -> list[str]:
     """The matrix for an 80-column terminal: a line per unit, a line per agency, a symbol per year."""
     lines = [
-        f"Coverage on {result.as_of.isoformat()}: reports due by {result.deadline} of the next year, "
-        f"latest due {result.latest_due_year}"
+        (
+            f"Coverage on {result.as_of.isoformat()}: reports due by {result.deadline} of the next year, "
+            f"latest due {result.latest_due_year}"
+        )
     ]
     if not result.rows:
         return [*lines, "No reports match."]

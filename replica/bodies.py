@@ -74,7 +74,9 @@ def _tabular_body(seed: int, article: Article) -> list[str]:
         out.append(_p(paragraph))
     for number, grid in zip((2, 3, 4), grids, strict=True):
         out.append(_p(headings[number], indent=False))
-        out.append(unreadable_table(article, number) if report.unreadable else render_table(grid, report.style))
+        out.append(
+            unreadable_table(article, number) if report.unreadable else render_table(grid, report.style)
+        )
     out.append(_p(headings[5], indent=False))
     out += [_p(paragraph) for paragraph in text.problems(rng)]
     out.append(_p(headings[6], indent=False))

@@ -102,7 +102,9 @@ def _variants(
     return pairs
 
 
-def plan_coverage(units: list[Unit], articles: list[Article], seed: int) -> tuple[list[Article], CoveragePlan]:
+def plan_coverage(
+    units: list[Unit], articles: list[Article], seed: int
+) -> tuple[list[Article], CoveragePlan]:
     """The articles the world serves, and the plan of what it leaves out, withdraws and garbles."""
     small_units = {unit.code for unit in units if unit.small}
     plan = CoveragePlan()
@@ -136,7 +138,10 @@ def plan_coverage(units: list[Unit], articles: list[Article], seed: int) -> tupl
     late_candidates = sorted(
         key
         for key, years in bodies.items()
-        if max(years) == LATEST_DUE_YEAR and len(years) >= 3 and removable(years[max(years)]) and key not in gaps
+        if max(years) == LATEST_DUE_YEAR
+        and len(years) >= 3
+        and removable(years[max(years)])
+        and key not in gaps
     )
     for key in _pick(late_candidates, body_draw("late"), LATE_RATE, small_body):
         plan.removed[bodies[key][LATEST_DUE_YEAR].key] = "late"

@@ -75,7 +75,9 @@ def truth_cells(rows: list[dict[str, Any]]) -> dict[tuple[str, str], dict[int, s
 
 def differences(archive: dict, truth: dict) -> dict:
     keys = set(archive) | set(truth)
-    return {key: (archive.get(key), truth.get(key)) for key in sorted(keys) if archive.get(key) != truth.get(key)}
+    return {
+        key: (archive.get(key), truth.get(key)) for key in sorted(keys) if archive.get(key) != truth.get(key)
+    }
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

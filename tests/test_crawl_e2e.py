@@ -174,7 +174,9 @@ def test_full_replica_crawl_archives_every_report_of_the_manifest(
     # The only page errors: the reports whose tables are pictures (replica.coverage).
     unreadable = {entry["url"] for entry in replica_full.reports if entry["extraction"] == "failed"}
     assert unreadable
-    assert sorted((error.url, error.kind) for error in errors) == sorted((url, "extraction") for url in unreadable)
+    assert sorted((error.url, error.kind) for error in errors) == sorted(
+        (url, "extraction") for url in unreadable
+    )
 
 
 def test_every_archived_report_is_extracted_into_its_manifest_values(small_crawl, replica_small):

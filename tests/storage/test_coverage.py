@@ -159,7 +159,11 @@ def test_matrix_of_an_archive(filled: Archive) -> None:
     assert district.cell(2020).extraction == "partial"  # type: ignore[union-attr]
     assert district.cell(2021).report_ids == ()  # type: ignore[union-attr]
     assert _states(rows[("wz", "万州区龙都街道办事处")]) == {2024: "archived"}
-    assert _states(rows[("fl", "涪陵区人民政府办公室")]) == {2022: "archived", 2023: "archived", 2024: "missing"}
+    assert _states(rows[("fl", "涪陵区人民政府办公室")]) == {
+        2022: "archived",
+        2023: "archived",
+        2024: "missing",
+    }
     assert result.counts() == {"archived": 5, "failed": 1, "withdrawn": 1, "missing": 3}
     assert result.years == list(range(2019, 2025))
 
