@@ -185,13 +185,13 @@ def unreadable_table(article: Article, number: int) -> str:
     assert report is not None and report.unreadable
     stem = f"W0{article.url_day:%Y%m%d}{article.docid % 1000000:06d}"
     if report.unreadable == "image-tables":
-        # Seen on Word-pasted pages: each table a picture, sized by the editor.
+        # [inference] each table pasted as a picture, named like the platform's files (W0<date><id>).
         return (
-            f'<p style="text-align: center;"><img src="./{article.url_day:%Y%m}/{stem}{number}.png" '
+            f'<p style="text-align: center;"><img src="./{stem}{number}.png" '
             f'width="600" height="{300 + 40 * number}" title="表{number - 1}" alt="" '
             'oldsrc="W0.png" /></p>'
         )
-    # One scan of all three tables under heading 二; the other headings point at it.
+    # [inference] one scan of all three tables under heading 二; the other headings point at it.
     if number == 2:
         return (
             '<div class="scan" style="text-align:center">'
