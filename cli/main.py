@@ -257,9 +257,11 @@ main.add_command(extraction.extract)
 main.add_command(extraction.reextract)
 
 from cli.changes import changes
+from cli.coverage import coverage
 from cli.schedule import schedule
 
 main.add_command(changes)
+main.add_command(coverage)
 main.add_command(schedule)
 
 if __name__ == "__main__":

@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8899)
     serve.add_argument("--manifest", help="also write the manifest to this path")
+    serve.add_argument(
+        "--later", action="store_true", help="serve the later state: withdrawn reports are gone"
+    )
     manifest.add_argument("--out", required=True, help="where to write the manifest JSON")
     return parser
 
@@ -54,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         world.write_manifest(args.manifest)
         log.info("manifest written to %s", args.manifest)
     server = ReplicaServer(world, host=args.host, port=args.port)
+    if args.later:
+        from .coverage import later_state
+
+        server.fault = later_state(world)
     log.info("serving on http://%s:%d (use it as http_proxy)", args.host, server.port)
     try:
         server.serve_forever()

@@ -9,6 +9,7 @@ from reportformat import section_headings
 from . import seed as seed_report
 from . import text
 from .catalog import Article, report_grids
+from .coverage import unreadable_table
 from .dates import stable_rng
 from .tables import render_table
 
@@ -73,7 +74,9 @@ def _tabular_body(seed: int, article: Article) -> list[str]:
         out.append(_p(paragraph))
     for number, grid in zip((2, 3, 4), grids, strict=True):
         out.append(_p(headings[number], indent=False))
-        out.append(render_table(grid, report.style))
+        out.append(
+            unreadable_table(article, number) if report.unreadable else render_table(grid, report.style)
+        )
     out.append(_p(headings[5], indent=False))
     out += [_p(paragraph) for paragraph in text.problems(rng)]
     out.append(_p(headings[6], indent=False))

@@ -47,6 +47,7 @@ class Report:
     broken: list[str] = field(default_factory=list)
     is_seed: bool = False
     split_title: bool = False
+    unreadable: str | None = None  # tables printed as pictures (replica.coverage)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from .bodies import article_body
 from .catalog import Article, plan_articles
+from .coverage import CoveragePlan, coverage_truth, plan_coverage
 from .pages import ROBOTS_TXT, Link, article_page, home_page, listing_page
 from .units import Column, Site, Unit, load_units
 
@@ -37,6 +38,9 @@ class _Target:
 
 class World:
     """A deterministic replica of the platform's 年报 columns."""
+
+    # What it leaves missing, withdraws in its later state, garbles (replica.coverage); None: nothing.
+    coverage_plan: CoveragePlan | None = None
 
     def __init__(
         self, size: str, seed: int, units: list[Unit], articles: list[Article], page_size: int
@@ -215,19 +219,24 @@ class World:
                     "kind": report.kind,
                     "year": report.year,
                     "published": article.shown.isoformat(),
-                    "template": report.template,
+                    # Tables printed as pictures: nothing on the page tells the template.
+                    "template": None if report.unreadable else report.template,
                     "values": dict(report.values),
                     "broken_identities": list(report.broken),
+                    "extraction": "failed" if report.unreadable else "complete",
                 }
             )
         units = [{"code": u.code, "name": u.name, "hosts": u.hosts, "roots": u.roots} for u in self.units]
-        return {
+        manifest = {
             "seed": self.seed,
             "size": self.size,
             "units": units,
             "reports": reports,
             "non_reports": non_reports,
         }
+        if self.coverage_plan is not None:
+            manifest["coverage"] = coverage_truth(self)
+        return manifest
 
     def write_manifest(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.manifest(), ensure_ascii=False, indent=1), encoding="utf-8")
@@ -252,5 +261,7 @@ def build_world(size: str = "small", seed: int = 2026, page_size: int | None = N
 
         return build_browser_world(seed, page_size)
     units = load_units(size)
-    articles = plan_articles(units, seed)
-    return World(size, seed, units, articles, page_size or PAGE_SIZES[size])
+    articles, plan = plan_coverage(units, plan_articles(units, seed), seed)
+    world = World(size, seed, units, articles, page_size or PAGE_SIZES[size])
+    world.coverage_plan = plan
+    return world
