@@ -262,5 +262,9 @@ from cli.schedule import schedule
 main.add_command(changes)
 main.add_command(schedule)
 
+from cli.serve import serve
+
+main.add_command(serve)
+
 if __name__ == "__main__":
     main()

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
-from cli.sides import history_of, report_detail, snapshot_side
+from storage.comparisons import history_of, report_detail, snapshot_side
 from compare.reports import diff_reports
 from replica.server import ReplicaServer
 from replica.world import World, build_world
