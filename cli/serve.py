@@ -12,7 +12,12 @@ log = logging.getLogger(__name__)
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (localhost unless told otherwise).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind (localhost unless told otherwise).",
+)
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @archive_options
 def serve(host: str, port: int, db: str | None, snapshot_dir: str | None) -> None:

@@ -71,8 +71,8 @@ def template_tables(template: str | None) -> list[TableLayout]:
 def check_cells(check_id: str, where: str, template: str | None) -> set[str]:
     """The canonical keys of the cells an identity check adds up (empty for checks on no cells)."""
     if check_id == "requests.balance":
-        rows = ("new_received", "carried_over", "total_processed", "carried_forward")
-        return {f"requests.{row}.{where}" for row in rows}
+        balance = ("new_received", "carried_over", "total_processed", "carried_forward")
+        return {f"requests.{row}.{where}" for row in balance}
     if check_id == "requests.row_total":
         return {f"requests.{where}.{column}" for column in request_columns()}
     if check_id == "requests.outcomes_sum" and template in ("v2019", "v2021"):

@@ -218,9 +218,7 @@ def build_row(
     by_year: dict[int, list[RecordedReport]] = defaultdict(list)
     for report in reports:
         by_year[report.year].append(report)
-    recorded = {
-        year: min((r.state for r in items), key=_RANK.__getitem__) for year, items in by_year.items()
-    }
+    recorded = {year: min((r.state for r in items), key=_RANK.__getitem__) for year, items in by_year.items()}
     states = year_states(recorded, latest_due_year)
     latest = max(reports, key=lambda r: (r.year, r.report_id))
     names = tuple(sorted({r.agency for r in reports}))

@@ -37,7 +37,7 @@ def report_json(report: Any) -> dict[str, Any]:
 
 
 def detail_json(detail: Any) -> dict[str, Any]:
-    return asdict(detail) if is_dataclass(detail) else dict(detail)
+    return asdict(detail) if is_dataclass(detail) and not isinstance(detail, type) else dict(detail)
 
 
 def hit_json(hit: SearchHit) -> dict[str, Any]:
@@ -60,6 +60,10 @@ def series_table(rows: list[ValueRow]) -> SeriesTable:
 
 def series_json(table: SeriesTable) -> list[dict[str, Any]]:
     return [
-        {"district": district, "agency": agency, "values": {str(year): value for year, value in values.items()}}
+        {
+            "district": district,
+            "agency": agency,
+            "values": {str(year): value for year, value in values.items()},
+        }
         for (district, agency), values in table.items()
     ]

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, HTTPException, Query, Request
@@ -83,7 +83,11 @@ def _filter(
     if template and template not in TEMPLATES:
         raise HTTPException(400, f"template must be one of {', '.join(TEMPLATES)}")
     return ReportFilter(
-        district=district or None, years=span, kind=kind or None, agency=agency or None, template=template or None
+        district=district or None,
+        years=span,
+        kind=kind or None,
+        agency=agency or None,
+        template=template or None,
     )
 
 
@@ -93,7 +97,9 @@ def _urlencode_except(params: Any, name: str) -> str:
 
 def create_app(archive: Archive) -> FastAPI:
     """The application over an open archive (read-only: no view writes)."""
-    app = FastAPI(title="政府信息公开年报档案", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+    app = FastAPI(
+        title="政府信息公开年报档案", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json"
+    )
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["KINDS"] = KINDS
     templates.env.globals["TEMPLATES"] = TEMPLATES
@@ -132,8 +138,13 @@ def create_app(archive: Archive) -> FastAPI:
 
     # ---------------------------------------------------------------- search
     def run_search(
-        q: str | None, district: str | None, years: str | None, kind: str | None, agency: str | None,
-        template: str | None, page_number: int,
+        q: str | None,
+        district: str | None,
+        years: str | None,
+        kind: str | None,
+        agency: str | None,
+        template: str | None,
+        page_number: int,
     ) -> tuple[list[Any], bool]:
         wanted = _filter(district, years, kind, agency, template)
         page_number = max(page_number, 1)
@@ -153,8 +164,17 @@ def create_app(archive: Archive) -> FastAPI:
         page_number: int = Query(1, alias="page"),
     ) -> HTMLResponse:
         hits, more = run_search(q, district, years, kind, agency, template, page_number)
-        query = {"q": q, "district": district, "years": years, "kind": kind, "agency": agency, "template": template}
-        return page(request, "search.html", hits=hits, more=more, page_number=max(page_number, 1), query=query)
+        query = {
+            "q": q,
+            "district": district,
+            "years": years,
+            "kind": kind,
+            "agency": agency,
+            "template": template,
+        }
+        return page(
+            request, "search.html", hits=hits, more=more, page_number=max(page_number, 1), query=query
+        )
 
     @app.get("/api/search")
     def api_search(
@@ -250,8 +270,16 @@ def create_app(archive: Archive) -> FastAPI:
 
     # ---------------------------------------------------------------- diff
     def make_diff(
-        a: str | None, b: str | None, district: str | None, first: int | None, second: int | None,
-        kind: str | None, agency: str | None, report_id: int | None, old: str | None, new: str | None,
+        a: str | None,
+        b: str | None,
+        district: str | None,
+        first: int | None,
+        second: int | None,
+        kind: str | None,
+        agency: str | None,
+        report_id: int | None,
+        old: str | None,
+        new: str | None,
     ) -> Any:
         try:
             if report_id is not None:
@@ -307,11 +335,15 @@ def create_app(archive: Archive) -> FastAPI:
     ) -> Any:
         result = make_diff(a, b, district, first, second, kind, agency, report, old, new)
         if result is None:
-            raise HTTPException(400, "name two reports (a, b), a district and two years, or a report's snapshots")
+            raise HTTPException(
+                400, "name two reports (a, b), a district and two years, or a report's snapshots"
+            )
         return json.loads(json.dumps(diff_json(result), default=str))
 
     # ---------------------------------------------------------------- series
-    def make_series(key: str, districts: list[str], years: str | None, kind: str | None, agency: str | None) -> Any:
+    def make_series(
+        key: str, districts: list[str], years: str | None, kind: str | None, agency: str | None
+    ) -> Any:
         table: dict[tuple[str, str], dict[int, float | None]] = {}
         for district in districts or [None]:  # type: ignore[list-item]
             wanted = _filter(district, years, kind or (None if agency else "district"), agency, None)
@@ -322,12 +354,12 @@ def create_app(archive: Archive) -> FastAPI:
     def series(
         request: Request,
         key: str = "requests.new_received.total",
-        district: list[str] = Query(default=[]),
+        district: Annotated[list[str] | None, Query()] = None,
         years: str | None = None,
         kind: str | None = None,
         agency: str | None = None,
     ) -> HTMLResponse:
-        districts = [name for name in district if name]
+        districts = [name for name in district or [] if name]
         table = make_series(key, districts, years, kind, agency)
         all_years = sorted({year for values in table.values() for year in values})
         return page(
@@ -344,12 +376,12 @@ def create_app(archive: Archive) -> FastAPI:
     @app.get("/api/series")
     def api_series(
         key: str,
-        district: list[str] = Query(default=[]),
+        district: Annotated[list[str] | None, Query()] = None,
         years: str | None = None,
         kind: str | None = None,
         agency: str | None = None,
     ) -> Any:
-        return series_json(make_series(key, [name for name in district if name], years, kind, agency))
+        return series_json(make_series(key, [name for name in district or [] if name], years, kind, agency))
 
     # ---------------------------------------------------------------- runs
     @app.get("/runs", response_class=HTMLResponse)

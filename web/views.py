@@ -46,7 +46,12 @@ def report_tables(detail: Any) -> list[ShownTable]:
                 (
                     row.label,
                     [
-                        ShownCell(key, values.get(key) if key else None, key in values, tuple(failed.get(key or "", ())))
+                        ShownCell(
+                            key,
+                            values.get(key) if key else None,
+                            key in values,
+                            tuple(failed.get(key or "", ())),
+                        )
                         for key in row.keys
                     ],
                 )

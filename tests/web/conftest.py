@@ -21,7 +21,9 @@ from tests.fixtures_db import create_postgres_schema, drop_postgres_schema
 from tests.test_crawl_e2e import crawl
 from web.app import create_app
 
-HOSTILE_SENTENCE = "注意<script>window.pwned=1</script><b onmouseover=alert(1)>粗体</b>{{ 7*7 }}{% raw %}[/]。"
+HOSTILE_SENTENCE = (
+    "注意<script>window.pwned=1</script><b onmouseover=alert(1)>粗体</b>{{ 7*7 }}{% raw %}[/]。"
+)
 HOSTILE_URL = "http://www.cqcs.gov.cn/zwgk_1/hostile.html"
 
 
@@ -57,22 +59,24 @@ class WebArchive:
 
 def _revised_report(world: World) -> str:
     entry = next(
-        e for e in world.reports if e["district"] == "长寿区" and e["kind"] == "district" and e["year"] == 2021
+        e
+        for e in world.reports
+        if e["district"] == "长寿区" and e["kind"] == "district" and e["year"] == 2021
     )
     return entry["url"]
 
 
-@pytest.fixture(scope="package", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def web_archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebArchive]:
+def _build(
+    backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> WebArchive:
     world = build_world("small", seed=2026)
-    tmp_path = tmp_path_factory.mktemp(f"web-{request.param}")
-    cleanup = None
-    if request.param == "sqlite":
+    tmp_path = tmp_path_factory.mktemp(f"web-{backend}")
+    if backend == "sqlite":
         db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     else:
         admin = request.getfixturevalue("postgres_admin")
         db_url, schema = create_postgres_schema(admin)
-        cleanup = (admin, schema)
+        request.addfinalizer(lambda: drop_postgres_schema(admin, schema))
     snapshot_dir = tmp_path / "snapshots"
     revised_url = _revised_report(world)
     with ReplicaServer(world) as server:
@@ -89,11 +93,22 @@ def web_archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
             body=hostile_page("pwned"),
             fetched_at=datetime(2026, 3, 2, tzinfo=UTC),
         )
-        hostile_sha256 = record.sha256
-    assert hostile_sha256
-    yield WebArchive(world, db_url, snapshot_dir, revised_url, hostile_sha256)
-    if cleanup:
-        drop_postgres_schema(*cleanup)
+    assert record.sha256
+    return WebArchive(world, db_url, snapshot_dir, revised_url, record.sha256)
+
+
+@pytest.fixture(scope="package")
+def web_archive_sqlite(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> WebArchive:
+    return _build("sqlite", request, tmp_path_factory)
+
+
+@pytest.fixture(scope="package", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def web_archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> WebArchive:
+    if request.param == "sqlite":
+        return request.getfixturevalue("web_archive_sqlite")
+    return _build("postgres", request, tmp_path_factory)
 
 
 @pytest.fixture(scope="package")
