@@ -15,6 +15,7 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -30,9 +31,9 @@ log = logging.getLogger("benchmarks.web")
 KEY = "requests.new_received.total"
 
 
-def _pages(count: int, rng: random.Random) -> dict[str, list[str]]:
-    def many(make: object) -> list[str]:
-        return [make() for _ in range(args_requests)]  # type: ignore[operator]
+def _pages(count: int, requests: int, rng: random.Random) -> dict[str, list[str]]:
+    def many(make: Callable[[], str]) -> list[str]:
+        return [make() for _ in range(requests)]
 
     return {
         "search 2 chars common (公开)": many(lambda: "/search?q=公开"),
@@ -42,17 +43,14 @@ def _pages(count: int, rng: random.Random) -> dict[str, list[str]]:
         "report (random id)": many(lambda: f"/reports/{rng.randint(1, count)}"),
         "diff 长寿区 2022 2023": many(lambda: "/diff?district=长寿区&from=2022&to=2023"),
         "series 长寿区 + 区县01区": many(lambda: f"/series?key={KEY}&district=长寿区&district=区县01区"),
-        "home (coverage of every agency)": many(lambda: "/")[:5],
+        "home (districts × years coverage)": many(lambda: "/")[:5],
     }
 
 
-args_requests = 40
-
-
-def measure(archive: Archive, count: int) -> None:
+def measure(archive: Archive, count: int, requests: int) -> None:
     rng = random.Random(11)
     with TestClient(create_app(archive)) as client:
-        for name, paths in _pages(count, rng).items():
+        for name, paths in _pages(count, requests, rng).items():
             client.get(paths[0])  # warm the caches
             times = []
             for path in paths:
@@ -67,7 +65,7 @@ def measure(archive: Archive, count: int) -> None:
             )
 
 
-def run(backend: str, count: int, pg_url: str, folder: Path) -> None:
+def run(backend: str, count: int, requests: int, pg_url: str, folder: Path) -> None:
     if backend == "sqlite":
         url = f"sqlite:///{folder / 'bench-web.sqlite3'}"
     else:
@@ -85,7 +83,7 @@ def run(backend: str, count: int, pg_url: str, folder: Path) -> None:
     with Archive.open(url, folder / "snapshots") as archive:
         bulk_load(archive, count, 200)
         print(f"{backend}: built {count} reports in {time.perf_counter() - started:.0f} s", flush=True)
-        measure(archive, count)
+        measure(archive, count, requests)
     if backend == "postgres":
         admin = create_engine(pg_url)
         with admin.begin() as connection:
@@ -94,7 +92,6 @@ def run(backend: str, count: int, pg_url: str, folder: Path) -> None:
 
 
 def main() -> None:
-    global args_requests
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -106,13 +103,12 @@ def main() -> None:
         default=os.environ.get("REPORTS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
     )
     args = parser.parse_args()
-    args_requests = args.requests
     logging.basicConfig(level=logging.WARNING)
     print(f"machine: {machine()}")
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     with tempfile.TemporaryDirectory() as folder:
         for backend in backends:
-            run(backend, args.reports, args.pg, Path(folder))
+            run(backend, args.reports, args.requests, args.pg, Path(folder))
 
 
 if __name__ == "__main__":
