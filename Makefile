@@ -34,7 +34,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy extract storage reportformat
+	$(BIN)/mypy extract storage reportformat web
 
 bench: install
 	$(BIN)/python benchmarks/crawl.py

@@ -204,8 +204,8 @@ def median_ms(action: Callable[[], Any], repeat: int = 15) -> float:
 
 
 def measure(archive: Archive) -> dict[str, float]:
-    from cli.sides import diff_pair, report_side
     from compare.reports import diff_reports
+    from storage.comparisons import diff_pair, report_side
     from storage.filters import ReportFilter
     from storage.search import search_reports
 

@@ -11,8 +11,15 @@ from rich.table import Table
 
 from cli.diff_render import WIDTH, diff_html, print_diff
 from cli.options import KINDS, archive_options, open_archive
-from cli.sides import diff_pair, history_of, pick_snapshots, report_detail, report_side, snapshot_side
 from compare.reports import ReportDiff, diff_json, diff_reports
+from storage.comparisons import (
+    diff_pair,
+    history_of,
+    pick_snapshots,
+    report_detail,
+    report_side,
+    snapshot_side,
+)
 
 
 @click.command()

@@ -264,5 +264,9 @@ main.add_command(changes)
 main.add_command(coverage)
 main.add_command(schedule)
 
+from cli.serve import serve
+
+main.add_command(serve)
+
 if __name__ == "__main__":
     main()

@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
 
 from matplotlib import font_manager
 
+log = logging.getLogger(__name__)
+
 _CJK_FONT_HINTS = ("Noto Sans CJK", "Noto Serif CJK", "WenQuanYi", "Source Han", "SimHei", "AR PL")
 
 
-def _cjk_font() -> str | None:
+def _known_cjk_font() -> str | None:
     for font in font_manager.fontManager.ttflist:
         if any(hint in font.name for hint in _CJK_FONT_HINTS):
             return font.name
     return None
+
+
+def _cjk_font() -> str | None:
+    """A CJK font matplotlib can use; fonts installed after matplotlib built its cache are added."""
+    found = _known_cjk_font()
+    if found is None:
+        for path in font_manager.findSystemFonts():
+            if any(
+                hint.replace(" ", "") in path.replace(" ", "")
+                for hint in ("NotoSansCJK", "NotoSerifCJK", "wqy")
+            ):
+                font_manager.fontManager.addfont(path)
+        found = _known_cjk_font()
+    if found is None:
+        log.warning(
+            "no CJK font found: Chinese labels in %s will show as boxes "
+            "(install one, e.g. Debian's fonts-noto-cjk)",
+            "the plot",
+        )
+    return found
 
 
 def plot_series(key: str, table: dict[tuple[str, str], dict[int, float | None]], path: str) -> None:

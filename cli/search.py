@@ -15,9 +15,9 @@ from rich.text import Text
 
 from cli.diff_render import WIDTH
 from cli.options import archive_options, filter_options, open_archive, report_filter
-from cli.output import report_json
-from storage.exports import VALUE_COLUMNS, ValueRow, value_rows
+from storage.exports import VALUE_COLUMNS, value_rows
 from storage.search import SearchHit, search_reports
+from storage.serialize import hit_json, series_json, series_table
 
 SEARCH_COLUMNS = (
     "id",
@@ -31,16 +31,6 @@ SEARCH_COLUMNS = (
     "failed_checks",
     "url",
 )
-
-
-def hit_json(hit: SearchHit) -> dict[str, Any]:
-    """``reports list --json`` fields plus ``snippet``, ``highlights`` ([start, end) offsets) and ``where``."""
-    return {
-        **report_json(hit.report),
-        "snippet": hit.snippet,
-        "highlights": [list(span) for span in hit.highlights],
-        "where": hit.where,
-    }
 
 
 @click.command()
@@ -248,11 +238,7 @@ def series(
         archive.close()
     table = series_table(rows)
     if as_json:
-        payload = [
-            {"district": d, "agency": a, "values": {str(y): v for y, v in values.items()}}
-            for (d, a), values in table.items()
-        ]
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(series_json(table), ensure_ascii=False, indent=2))
     else:
         _print_series(key, table)
     if plot_file:
@@ -260,13 +246,6 @@ def series(
 
         plot_series(key, table, plot_file)
         click.echo(f"wrote {plot_file}")
-
-
-def series_table(rows: list[ValueRow]) -> dict[tuple[str, str], dict[int, float | None]]:
-    table: dict[tuple[str, str], dict[int, float | None]] = {}
-    for row in rows:
-        table.setdefault((row.district, row.agency), {})[row.year] = row.value
-    return table
 
 
 def _print_series(key: str, table: dict[tuple[str, str], dict[int, float | None]]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -61,3 +62,41 @@ def extraction(source: Archive | Session, extraction_id: int) -> ExtractionView:
     """One stored extraction with its values, sections, tables and checks."""
     with _session(source) as session:
         return _extraction_view(session, extraction_id)
+
+
+@dataclass(frozen=True)
+class SnapshotRecord:
+    """One stored body, found by its hash: what it is and where it was seen first."""
+
+    sha256: str
+    url: str
+    size: int
+    content_type: str | None
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+    @property
+    def is_html(self) -> bool:
+        kind = (self.content_type or "").split(";")[0].strip().lower()
+        return kind in ("", "text/html", "application/xhtml+xml")
+
+    @property
+    def suffix(self) -> str:
+        """A file-name suffix for downloads, from the URL's own extension."""
+        name = self.url.rsplit("/", 1)[-1].split("?")[0]
+        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        return f".{extension}" if extension.isalnum() and len(extension) <= 5 else ""
+
+
+def snapshot_record(source: Archive | Session, sha256: str) -> SnapshotRecord | None:
+    """The first-seen snapshot row with this hash (the same bytes at several URLs share it)."""
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        return None
+    query = select(Snapshot).where(Snapshot.sha256 == sha256).order_by(Snapshot.first_seen_at, Snapshot.id)
+    with _session(source) as session:
+        found = session.scalars(query.limit(1)).first()
+        if found is None:
+            return None
+        return SnapshotRecord(
+            found.sha256, found.url, found.size, found.content_type, found.first_seen_at, found.last_seen_at
+        )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -137,23 +137,29 @@ def _session(source: Archive | Session) -> Iterator[Session]:
         yield session
 
 
-def _report_views_query() -> Select[Report, str, str, str, str, str, Any]:
+def _report_views_query(*only: ColumnElement[bool]) -> Select[Report, str, str, str, str, str, Any]:
+    """Report rows with their names, current snapshot, extraction status and failed-check count.
+
+    ``only`` (conditions on ``Report``) restricts the grouped subqueries too, so that reading one
+    report does not group the extractions and checks of the whole archive.
+    """
     current_extraction = (
         select(Extraction.report_id, func.max(Extraction.id).label("extraction_id"))
         .join(
             Report,
             and_(Report.id == Extraction.report_id, Report.current_snapshot_id == Extraction.snapshot_id),
         )
+        .where(*only)
         .group_by(Extraction.report_id)
         .subquery()
     )
-    failed = (
-        select(CheckResultRow.extraction_id, func.count().label("failed"))
-        .where(CheckResultRow.ok == false())
-        .group_by(CheckResultRow.extraction_id)
-        .subquery()
+    failed = select(CheckResultRow.extraction_id, func.count().label("failed")).where(
+        CheckResultRow.ok == false()
     )
-    return (
+    if only:
+        failed = failed.where(CheckResultRow.extraction_id.in_(select(current_extraction.c.extraction_id)))
+    failed_counts = failed.group_by(CheckResultRow.extraction_id).subquery()
+    query = (
         select(
             Report,
             Agency.name,
@@ -161,15 +167,16 @@ def _report_views_query() -> Select[Report, str, str, str, str, str, Any]:
             Unit.code,
             Snapshot.sha256,
             Extraction.status,
-            func.coalesce(failed.c.failed, 0),
+            func.coalesce(failed_counts.c.failed, 0),
         )
         .join(Agency, Agency.id == Report.agency_id)
         .join(Unit, Unit.id == Report.unit_id)
         .join(Snapshot, Snapshot.id == Report.current_snapshot_id)
         .outerjoin(current_extraction, current_extraction.c.report_id == Report.id)
         .outerjoin(Extraction, Extraction.id == current_extraction.c.extraction_id)
-        .outerjoin(failed, failed.c.extraction_id == Extraction.id)
+        .outerjoin(failed_counts, failed_counts.c.extraction_id == Extraction.id)
     )
+    return query.where(*only)
 
 
 def _view(row: Any) -> ReportView:
@@ -221,11 +228,10 @@ def list_reports(
 
 def get_report(source: Archive | Session, ref: int | str) -> ReportDetail | None:
     """A report by id (an int or a string of digits) or by canonical URL."""
-    query = _report_views_query()
     if isinstance(ref, int) or ref.isdigit():
-        query = query.where(Report.id == int(ref))
+        query = _report_views_query(Report.id == int(ref))
     else:
-        query = query.where(Report.url == ref).order_by(Report.year.desc(), Report.id)
+        query = _report_views_query(Report.url == ref).order_by(Report.year.desc(), Report.id)
     with _session(source) as session:
         row = session.execute(query.limit(1)).first()
         if row is None:

@@ -15,6 +15,7 @@ FORBIDDEN = {
     "storage": {"scrapy", "twisted", "crawler", "cli", "replica"},
     "crawler": {"cli", "replica"},
     "replica": {"crawler", "storage", "cli", "scrapy"},
+    "web": {"scrapy", "twisted", "crawler", "cli", "replica"},
 }
 
 

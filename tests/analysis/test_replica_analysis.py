@@ -17,11 +17,11 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
-from cli.sides import history_of, report_detail, snapshot_side
 from compare.reports import diff_reports
 from replica.server import ReplicaServer
 from replica.world import World, build_world
 from storage.archive import Archive
+from storage.comparisons import history_of, report_detail, snapshot_side
 from storage.exports import value_rows
 from storage.filters import ReportFilter
 from storage.queries import get_report, list_reports

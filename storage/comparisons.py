@@ -1,4 +1,4 @@
-"""Finding the reports and snapshots a command names, and turning them into comparison sides."""
+"""Finding the reports and snapshots a comparison names, and turning them into comparison sides."""
 
 from __future__ import annotations
 

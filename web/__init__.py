@@ -1,0 +1,1 @@
+"""The web interface to the archive (``reports serve``)."""
