@@ -20,11 +20,13 @@ import glob
 import logging
 import os
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from parsel import Selector
 from scrapy.http import Response, TextResponse
 
 from crawler.listing import parse_column_page
@@ -33,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 # Quiet Chromium on a closed network (verified, see shared notes/stack.md).
 CHROMIUM_ARGS = [
-    "--no-sandbox",
     "--headless",
     "--disable-gpu",
     "--disable-background-networking",
@@ -69,9 +70,35 @@ def chromium_executable() -> str | None:
     return "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
 
 
+def sandbox_available() -> bool:
+    """Whether Chromium can run sandboxed here (``REPORTS_CHROMIUM_SANDBOX=1``/``0`` decides if set).
+
+    Chromium refuses its sandbox when run as root (as on CI), and its namespace sandbox needs
+    unprivileged user namespaces.
+    """
+    forced = os.environ.get("REPORTS_CHROMIUM_SANDBOX")
+    if forced in ("0", "1"):
+        return forced == "1"
+    if os.geteuid() == 0:
+        return False
+    for path, disabled in (
+        ("/proc/sys/kernel/unprivileged_userns_clone", "0"),
+        ("/proc/sys/user/max_user_namespaces", "0"),
+        ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1"),
+    ):
+        try:
+            if Path(path).read_text().strip() == disabled:
+                return False
+        except OSError:
+            continue
+    return True
+
+
 def launch_options() -> dict[str, Any]:
-    """``PLAYWRIGHT_LAUNCH_OPTIONS``: quiet flags, the binary, and ``http_proxy`` as Chromium's proxy."""
-    options: dict[str, Any] = {"headless": True, "args": list(CHROMIUM_ARGS)}
+    """``PLAYWRIGHT_LAUNCH_OPTIONS``: quiet flags, sandbox where possible, the binary, ``http_proxy``."""
+    sandbox = sandbox_available()
+    args = list(CHROMIUM_ARGS) if sandbox else ["--no-sandbox", *CHROMIUM_ARGS]
+    options: dict[str, Any] = {"headless": True, "args": args, "chromium_sandbox": sandbox}
     executable = chromium_executable()
     if executable:
         options["executable_path"] = executable
@@ -95,7 +122,7 @@ def is_script_filled_listing(response: Response) -> bool:
         return False
     if parse_column_page(response.body, response.url).article_links:
         return False
-    scripts = " ".join(response.css("script::text").getall())
+    scripts = " ".join(Selector(text=response.text, type="html").css("script::text").getall())
     return bool(_LOADS_ITEMS.search(scripts))
 
 
