@@ -57,7 +57,9 @@ def measured_run(command: list[str], env: dict[str, str], timeout: float = 600) 
     )
     seconds = time.perf_counter() - started
     lines = result.stderr.rstrip().splitlines()
-    peak = int(lines[-1].removeprefix("PEAK_RSS_KIB=")) if lines and lines[-1].startswith("PEAK_RSS_KIB=") else 0
+    peak = (
+        int(lines[-1].removeprefix("PEAK_RSS_KIB=")) if lines and lines[-1].startswith("PEAK_RSS_KIB=") else 0
+    )
     return Measured(result.returncode, seconds, peak / 1024, "\n".join(lines[:-1]))
 
 
@@ -86,7 +88,9 @@ def measure_attack(attack: str, world: Any) -> dict[str, Any]:
         sites = Path(folder) / "sites.yaml"
         sites.write_text(yaml.safe_dump(single_attack_registry(attack), allow_unicode=True), encoding="utf-8")
         db_url = f"sqlite:///{folder}/archive.sqlite3"
-        command = crawl_command(sites, db_url, Path(folder) / "snapshots", "-s", "REPORTS_MAX_LISTING_PAGES=20")
+        command = crawl_command(
+            sites, db_url, Path(folder) / "snapshots", "-s", "REPORTS_MAX_LISTING_PAGES=20"
+        )
         measured = measured_run(command, crawl_env(server.proxy_url))
         if measured.returncode != 0:
             raise RuntimeError(measured.stderr[-3000:])
@@ -105,14 +109,18 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     world = build_world("small", seed=2026)
-    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
     print(f"{'attack':<20} {'page errors':<28} {'foreign hosts':<14} {'time s':>7} {'peak MiB':>9}")
     for attack in args.attacks:
         result = measure_attack(attack, world)
         measured = result["measured"]
         errors = ", ".join(f"{kind} {count}" for kind, count in sorted(result["errors"].items())) or "-"
         foreign = ", ".join(result["foreign"]) or "none"
-        print(f"{attack:<20} {errors:<28} {foreign:<14} {measured.seconds:>7.1f} {measured.peak_rss_mib:>9.0f}")
+        print(
+            f"{attack:<20} {errors:<28} {foreign:<14} {measured.seconds:>7.1f} {measured.peak_rss_mib:>9.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from parsel import Selector
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from parsel import Selector
 from scrapy.http import Response, TextResponse
 
 from crawler.listing import parse_column_page
@@ -46,6 +46,11 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
     "--renderer-process-limit=2",
     "--mute-audio",
+    # Chromium's own network (update, account, safe-browsing services) reaches nothing: no proxy,
+    # no name resolves. Pages reach the network only through the guarded route of
+    # crawler.browser_handler, which fetches each allowed request through the context's proxy.
+    "--no-proxy-server",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
 ]
 CHALLENGE_STATUSES = (521,)
 # A challenge page sets a cookie from a script; a listing script loads its items as JSON.
@@ -95,13 +100,19 @@ def sandbox_available() -> bool:
 
 
 def launch_options() -> dict[str, Any]:
-    """``PLAYWRIGHT_LAUNCH_OPTIONS``: quiet flags, sandbox where possible, the binary, ``http_proxy``."""
+    """``PLAYWRIGHT_LAUNCH_OPTIONS``: quiet flags, the sandbox where possible, the binary."""
     sandbox = sandbox_available()
     args = list(CHROMIUM_ARGS) if sandbox else ["--no-sandbox", *CHROMIUM_ARGS]
     options: dict[str, Any] = {"headless": True, "args": args, "chromium_sandbox": sandbox}
     executable = chromium_executable()
     if executable:
         options["executable_path"] = executable
+    return options
+
+
+def context_options(user_agent: str | None) -> dict[str, Any]:
+    """The browser context's options: our User-Agent, and ``http_proxy`` as the pages' proxy."""
+    options: dict[str, Any] = {"user_agent": user_agent}
     proxy = os.environ.get("http_proxy") or os.environ.get("HTTP_PROXY")
     if proxy:
         options["proxy"] = {"server": proxy}
@@ -192,7 +203,7 @@ class BrowserMiddleware:
             browser_done=True,
             playwright_page_methods=[PageMethod("wait_for_load_state", "networkidle")],
             # Our own User-Agent, marked as the browser's (no spoofing); used when the context is made.
-            playwright_context_kwargs={"user_agent": self.crawler.settings.get("BROWSER_USER_AGENT")},
+            playwright_context_kwargs=context_options(self.crawler.settings.get("BROWSER_USER_AGENT")),
         )
         self.stats.inc_value("browser/requests")
         self.stats.inc_value(f"browser/requests/{reason.replace(' ', '_')}")

