@@ -1,4 +1,4 @@
-"""Benchmark: each attack of the hostile sites (replica/hostile.py) crawled alone.
+"""Benchmark: each attack of the hostile sites (replica/hostile.py) crawled alone, and the browser unit.
 
 For each attack prints the outcome (page errors by kind, hosts the proxy was asked for), the
 wall time of the crawl and the peak RSS of the crawl process, on this machine. Usage:
@@ -78,15 +78,16 @@ def crawl_env(proxy_url: str) -> dict[str, str]:
 
 
 def measure_attack(attack: str, world: Any) -> dict[str, Any]:
-    from replica.hostile import HOST, HostileSites, single_attack_registry
+    from replica.hostile import BROWSER_HOST, HOST, HostileSites, registry, single_attack_registry
     from replica.server import ReplicaServer
     from storage.archive import Archive
-    from storage.queries import page_errors
+    from storage.queries import list_runs, page_errors
 
     with tempfile.TemporaryDirectory(prefix="bench-hostile-") as folder, ReplicaServer(world) as server:
         server.fault = HostileSites()
         sites = Path(folder) / "sites.yaml"
-        sites.write_text(yaml.safe_dump(single_attack_registry(attack), allow_unicode=True), encoding="utf-8")
+        entries = registry()[1:] if attack == "browser" else single_attack_registry(attack)
+        sites.write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
         db_url = f"sqlite:///{folder}/archive.sqlite3"
         command = crawl_command(
             sites, db_url, Path(folder) / "snapshots", "-s", "REPORTS_MAX_LISTING_PAGES=20"
@@ -96,7 +97,12 @@ def measure_attack(attack: str, world: Any) -> dict[str, Any]:
             raise RuntimeError(measured.stderr[-3000:])
         with Archive.open(db_url, Path(folder) / "snapshots") as archive:
             errors = Counter(error.kind for error in page_errors(archive))
-        foreign = sorted(server.hosts_reached() - {HOST})
+            runs = list_runs(archive)
+        blocked = runs[0].stats.get("reports/errors/browser_blocked") if runs else None
+        if blocked:
+            errors["browser_blocked"] = blocked
+        own = BROWSER_HOST if attack == "browser" else HOST
+        foreign = sorted({netloc.removesuffix(":80") for netloc in server.hosts_reached()} - {own})
     return {"attack": attack, "errors": dict(errors), "foreign": foreign, "measured": measured}
 
 
@@ -105,7 +111,7 @@ def main() -> None:
     from replica.world import build_world
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("attacks", nargs="*", default=list(ATTACKS))
+    parser.add_argument("attacks", nargs="*", default=[*ATTACKS, "browser"])
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     world = build_world("small", seed=2026)
