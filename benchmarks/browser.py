@@ -125,7 +125,9 @@ def crawl(proxy_url: str, codes: list[str], flag: bool) -> dict[str, Any]:
         db_url = f"sqlite:///{folder}/archive.sqlite3"
         registry = _registry(codes, flag, Path(folder))
         env = {key: value for key, value in os.environ.items() if key.lower() != "no_proxy"}
-        env.update(http_proxy=proxy_url, HTTP_PROXY=proxy_url, REPORTS_DB=db_url)
+        env.update(
+            http_proxy=proxy_url, HTTP_PROXY=proxy_url, REPORTS_DB=db_url, REPORTS_ALLOW_PRIVATE="127.0.0.1"
+        )
         command = [sys.executable, "-m", "cli.main", "crawl", "--sites", str(registry)]
         command += ["--snapshots", f"{folder}/snapshots", "--no-throttle"]
         started = time.perf_counter()

@@ -30,7 +30,12 @@ def replica_crawl(size: str) -> dict[str, float]:
     world = build_world(size=size)
     with tempfile.TemporaryDirectory() as tmp, ReplicaServer(world) as server:
         db_url = f"sqlite:///{Path(tmp) / 'archive.sqlite3'}"
-        env = dict(os.environ, http_proxy=server.proxy_url, HTTP_PROXY=server.proxy_url)
+        env = dict(
+            os.environ,
+            http_proxy=server.proxy_url,
+            HTTP_PROXY=server.proxy_url,
+            REPORTS_ALLOW_PRIVATE="127.0.0.1",
+        )
         env.pop("no_proxy", None)
         command = [
             sys.executable,

@@ -46,9 +46,14 @@ def replica_proxy(size: str, seed: int) -> Iterator[set[str]]:
     world = build_world(size=size, seed=seed)
     with ReplicaServer(world) as server:
         previous = {
-            name: os.environ.get(name) for name in ("http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY")
+            name: os.environ.get(name)
+            for name in ("http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY", "REPORTS_ALLOW_PRIVATE")
         }
         os.environ["http_proxy"] = os.environ["HTTP_PROXY"] = server.proxy_url
+        # The replica's proxy is on loopback: allowed for this crawl only (crawler.guard).
+        os.environ["REPORTS_ALLOW_PRIVATE"] = ",".join(
+            filter(None, [previous["REPORTS_ALLOW_PRIVATE"], "127.0.0.1"])
+        )
         os.environ.pop("no_proxy", None)
         os.environ.pop("NO_PROXY", None)
         logger.info("Replica serving %d reports through proxy %s", len(world.reports), server.proxy_url)

@@ -17,7 +17,7 @@ def attachment_links(html: str | bytes, url: str) -> tuple[str, ...]:
     """Absolute URLs of the report files linked from the article body (``div.zwxl-article``)."""
     text = html.decode("utf-8", errors="replace") if isinstance(html, bytes) else html
     links: dict[str, None] = {}
-    for href in Selector(text=text).css("div.zwxl-article a::attr(href)").getall():
+    for href in Selector(text=text, type="html").css("div.zwxl-article a::attr(href)").getall():
         absolute = urljoin(url, href.strip())
         if absolute.startswith(("http://", "https://")) and urlsplit(absolute).path.lower().endswith(
             ATTACHMENT_SUFFIXES

@@ -20,9 +20,11 @@ import glob
 import logging
 import os
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from parsel import Selector
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
@@ -33,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 # Quiet Chromium on a closed network (verified, see shared notes/stack.md).
 CHROMIUM_ARGS = [
-    "--no-sandbox",
     "--headless",
     "--disable-gpu",
     "--disable-background-networking",
@@ -45,6 +46,11 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
     "--renderer-process-limit=2",
     "--mute-audio",
+    # Chromium's own network (update, account, safe-browsing services) reaches nothing: no proxy,
+    # no name resolves. Pages reach the network only through the guarded route of
+    # crawler.browser_handler, which fetches each allowed request through the context's proxy.
+    "--no-proxy-server",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
 ]
 CHALLENGE_STATUSES = (521,)
 # A challenge page sets a cookie from a script; a listing script loads its items as JSON.
@@ -69,12 +75,44 @@ def chromium_executable() -> str | None:
     return "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
 
 
+def sandbox_available() -> bool:
+    """Whether Chromium can run sandboxed here (``REPORTS_CHROMIUM_SANDBOX=1``/``0`` decides if set).
+
+    Chromium refuses its sandbox when run as root (as on CI), and its namespace sandbox needs
+    unprivileged user namespaces.
+    """
+    forced = os.environ.get("REPORTS_CHROMIUM_SANDBOX")
+    if forced in ("0", "1"):
+        return forced == "1"
+    if os.geteuid() == 0:
+        return False
+    for path, disabled in (
+        ("/proc/sys/kernel/unprivileged_userns_clone", "0"),
+        ("/proc/sys/user/max_user_namespaces", "0"),
+        ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1"),
+    ):
+        try:
+            if Path(path).read_text().strip() == disabled:
+                return False
+        except OSError:
+            continue
+    return True
+
+
 def launch_options() -> dict[str, Any]:
-    """``PLAYWRIGHT_LAUNCH_OPTIONS``: quiet flags, the binary, and ``http_proxy`` as Chromium's proxy."""
-    options: dict[str, Any] = {"headless": True, "args": list(CHROMIUM_ARGS)}
+    """``PLAYWRIGHT_LAUNCH_OPTIONS``: quiet flags, the sandbox where possible, the binary."""
+    sandbox = sandbox_available()
+    args = list(CHROMIUM_ARGS) if sandbox else ["--no-sandbox", *CHROMIUM_ARGS]
+    options: dict[str, Any] = {"headless": True, "args": args, "chromium_sandbox": sandbox}
     executable = chromium_executable()
     if executable:
         options["executable_path"] = executable
+    return options
+
+
+def context_options(user_agent: str | None) -> dict[str, Any]:
+    """The browser context's options: our User-Agent, and ``http_proxy`` as the pages' proxy."""
+    options: dict[str, Any] = {"user_agent": user_agent}
     proxy = os.environ.get("http_proxy") or os.environ.get("HTTP_PROXY")
     if proxy:
         options["proxy"] = {"server": proxy}
@@ -95,7 +133,7 @@ def is_script_filled_listing(response: Response) -> bool:
         return False
     if parse_column_page(response.body, response.url).article_links:
         return False
-    scripts = " ".join(response.css("script::text").getall())
+    scripts = " ".join(Selector(text=response.text, type="html").css("script::text").getall())
     return bool(_LOADS_ITEMS.search(scripts))
 
 
@@ -165,7 +203,7 @@ class BrowserMiddleware:
             browser_done=True,
             playwright_page_methods=[PageMethod("wait_for_load_state", "networkidle")],
             # Our own User-Agent, marked as the browser's (no spoofing); used when the context is made.
-            playwright_context_kwargs={"user_agent": self.crawler.settings.get("BROWSER_USER_AGENT")},
+            playwright_context_kwargs=context_options(self.crawler.settings.get("BROWSER_USER_AGENT")),
         )
         self.stats.inc_value("browser/requests")
         self.stats.inc_value(f"browser/requests/{reason.replace(' ', '_')}")

@@ -53,7 +53,7 @@ def listing_page_urls(url: str, page_count: int) -> list[str]:
 
 def parse_column_page(html: str | bytes, url: str) -> ColumnPage:
     text = html.decode("utf-8", errors="replace") if isinstance(html, bytes) else html
-    selector = Selector(text=text)
+    selector = Selector(text=text, type="html")  # a JSON body is not read as JSON
     articles: dict[str, None] = {}
     columns: dict[str, None] = {}
     for href in selector.css("a::attr(href)").getall():
@@ -71,6 +71,7 @@ def parse_column_page(html: str | bytes, url: str) -> ColumnPage:
     for script in selector.css("script::text").getall():
         match = PAGE_COUNT.search(script)
         if match:
-            count = int(match.group(1))
+            # A claim beyond any real pager is capped by the spider (REPORTS_MAX_LISTING_PAGES).
+            count = int(match.group(1).lstrip("0")[:10] or 0)
             break
     return ColumnPage(tuple(articles), tuple(columns), count)

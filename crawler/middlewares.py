@@ -1,12 +1,15 @@
-"""Downloader middlewares: retries that back off instead of hammering a failing server."""
+"""Middlewares: retries that back off instead of hammering a failing server; callbacks that fail."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
+from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
@@ -37,3 +40,22 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if retry is not None:
             retry.meta.pop("backoff_done", None)
         return retry
+
+
+class CallbackErrorMiddleware:
+    """Spider middleware: a callback that raises leaves the page archived with a page error.
+
+    Without it the page's frontier entry would stay pending in a run marked finished. Sits
+    closest to the spider, so its item still passes the frontier middleware.
+    """
+
+    def process_spider_exception(
+        self, response: Response, exception: Exception, spider: Spider
+    ) -> Iterator[Any] | None:
+        site = response.request.cb_kwargs.get("site") if response.request else None
+        if site is None or not hasattr(spider, "_page_item"):
+            return None
+        logger.error("%s: the page's callback failed: %r", response.url, exception)
+        item = spider._page_item(response, site)
+        item.notes["page_errors"] = [("callback", f"{type(exception).__name__}: {exception}"[:2000])]
+        return iter([item])

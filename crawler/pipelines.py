@@ -99,7 +99,10 @@ class SnapshotPipeline(_ArchivePipeline):
         if record.new_snapshot:
             self.stats.inc_value("reports/snapshots_new")
         if item.status not in (200, 304):
-            self.page_error(item, "http", str(item.notes.get("error") or f"HTTP {item.status}"))
+            kind = str(item.notes.get("error_kind") or "http")
+            self.page_error(item, kind, str(item.notes.get("error") or f"HTTP {item.status}"))
+        for kind, message in item.notes.get("page_errors") or ():  # type: ignore[attr-defined]
+            self.page_error(item, kind, message)
         return item
 
 

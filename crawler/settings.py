@@ -30,6 +30,11 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 30.0
 DOWNLOADER_MIDDLEWARES = {
+    # The crawl's reach (crawler.guard): registry hosts only, first in line; replaces Scrapy's
+    # offsite check, which lets through the frontier's dont_filter requests and their redirects.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.guard.RegistryGuardMiddleware": 40,
+    "crawler.guard.ProxyGuardMiddleware": 760,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.incremental.ConditionalRequestMiddleware": 580,
@@ -54,11 +59,31 @@ PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 # challenge's cookie; the browser sends its own, with BROWSER_USER_AGENT set on its context.
 PLAYWRIGHT_PROCESS_REQUEST_HEADERS = None
 
+# Crawled content is hostile (crawler.guard): private, loopback and link-local addresses are
+# refused unless the registry names them literally or they are listed here (addresses or
+# networks; REPORTS_ALLOW_PRIVATE="127.0.0.1" lets the local replica's proxy be used).
+REPORTS_ALLOW_PRIVATE = [
+    value.strip() for value in os.environ.get("REPORTS_ALLOW_PRIVATE", "").split(",") if value.strip()
+]
+TWISTED_DNS_RESOLVER = "crawler.guard.GuardedResolver"
+# Download size limits, enforced while the body streams in (a larger body is a page error):
+# listing and article pages, robots.txt; report files (PDF/DOCX) get the larger global limit.
+REPORTS_PAGE_MAXSIZE = 8 * 2**20
+REPORTS_PAGE_WARNSIZE = 2 * 2**20
+DOWNLOAD_MAXSIZE = 64 * 2**20
+DOWNLOAD_WARNSIZE = 16 * 2**20
+# A listing whose pager claims more pages than this gets a page error; only this many are fetched.
+REPORTS_MAX_LISTING_PAGES = 200
+
 # Incremental, resumable crawls (crawler.frontier, crawler.incremental): one crawl at a time per
 # archive; the frontier lives in the database; archived pages are revalidated (304s let a
 # listing page be read from the archive, so it is handled by the spider).
 HTTPERROR_ALLOWED_CODES = [304]
-SPIDER_MIDDLEWARES = {"crawler.frontier.FrontierMiddleware": 50}
+SPIDER_MIDDLEWARES = {
+    "crawler.frontier.FrontierMiddleware": 50,
+    # A callback that raises still archives its page, with a page error (crawler.middlewares).
+    "crawler.middlewares.CallbackErrorMiddleware": 950,
+}
 EXTENSIONS = {"crawler.frontier.CrawlJobExtension": 100}
 REPORTS_RESUME = True
 REPORTS_CHECKPOINT_INTERVAL = 5.0

@@ -114,7 +114,7 @@ def _parse_breadcrumb(selector: Selector) -> tuple[str, ...]:
 def parse_article(html: str | bytes) -> ArticlePage:
     """Read an article page; raises PageMetadataError when the skeleton is missing."""
     text = html.decode("utf-8", errors="replace") if isinstance(html, bytes) else html
-    selector = Selector(text=text)
+    selector = Selector(text=text, type="html")  # a JSON body is not read as JSON
     title = _parse_title(selector)
     published, date_text = _parse_published(selector)
     for query in _BODY_SELECTORS:

@@ -56,6 +56,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, head_only: bool) -> None:
         host, path = self._target()
+        # Every request that reached the server, whatever answers it (tests count where requests went).
+        self.server.owner.log_request(self.command, host.lower(), path)
         host = host.lower().split(":")[0]
         self._host, self._path = host, path
         owner = self.server.owner
@@ -111,6 +113,16 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._answer(head_only=True)
 
+    def do_POST(self) -> None:
+        self._answer(head_only=False)
+
+    def do_CONNECT(self) -> None:
+        """A tunnel request (HTTPS through the proxy): logged, and refused (the replica is plain HTTP)."""
+        self.server.owner.log_request("CONNECT", self.path.lower(), "")
+        self.send_response(405)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
 
 class _ReplicaHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
@@ -130,6 +142,8 @@ class ReplicaServer:
         self.world = world
         self.fault: FaultHook | None = None
         self.requests: list[tuple[str, str, int, int]] = []
+        # (method, host[:port] as requested, path) of every request received, before it is answered.
+        self.request_log: list[tuple[str, str, str]] = []
         # (host, path, status, User-Agent) of each answer: tells the crawler's browser from its downloader.
         self.user_agents: list[tuple[str, str, int, str]] = []
         self._lock = threading.Lock()
@@ -148,6 +162,15 @@ class ReplicaServer:
     def record(self, host: str, path: str, status: int, size: int) -> None:
         with self._lock:
             self.requests.append((host, path, status, size))
+
+    def log_request(self, method: str, netloc: str, path: str) -> None:
+        with self._lock:
+            self.request_log.append((method, netloc, path))
+
+    def hosts_reached(self) -> set[str]:
+        """Every host[:port] a request was made for (through the proxy or by Host header)."""
+        with self._lock:
+            return {netloc for _, netloc, _ in self.request_log}
 
     def start(self) -> ReplicaServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="replica-server", daemon=True)

@@ -15,6 +15,8 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.attachments import attachment_links
+from crawler.content import not_html
+from crawler.guard import failure_kind
 from crawler.items import PageItem
 from crawler.listing import ANNUAL_REPORT_COLUMN, listing_page_urls, parse_column_page
 from crawler.registry import Site, load_registry, select_sites
@@ -35,6 +37,10 @@ class ReportsSpider(scrapy.Spider):
         codes = [code.strip() for code in (site or "").split(",") if code.strip()]
         self.sites: list[Site] = select_sites(load_registry(sites), codes)
         self.allowed_domains = sorted({host for entry in self.sites for host in entry.hosts + entry.mirrors})
+
+    @property
+    def max_listing_pages(self) -> int:
+        return self.settings.getint("REPORTS_MAX_LISTING_PAGES", 200)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for site in self.sites:
@@ -97,11 +103,14 @@ class ReportsSpider(scrapy.Spider):
         # The page's links first, the page itself last: a crawl resumed after a crash must find
         # every child recorded once the page counts as done (crawler.frontier). A 304 carries
         # the archived body (crawler.incremental), so its links are read as well.
-        if response.status in (200, 304) and isinstance(response, scrapy.http.TextResponse):
-            yield from self._column_links(response, site)
-        yield self._page_item(response, site)
+        item = self._page_item(response, site)
+        if (refusal := not_html(response)) is not None:
+            item.notes["page_errors"] = [("not_html", refusal)]
+        elif response.status in (200, 304) and isinstance(response, scrapy.http.TextResponse):
+            yield from self._column_links(response, site, item)
+        yield item
 
-    def _column_links(self, response: Response, site: Site) -> Iterator[scrapy.Request]:
+    def _column_links(self, response: Response, site: Site, item: PageItem) -> Iterator[scrapy.Request]:
         page = parse_column_page(response.body, response.url)
         for link in page.article_links:
             canonical = canonical_url(link, site)
@@ -112,12 +121,20 @@ class ReportsSpider(scrapy.Spider):
             if canonical and self._in_annual_report_tree(canonical, site):
                 yield self._column_request(canonical, site, response.url)
         if page.page_count and page.page_count > 1:
-            for url in listing_page_urls(response.url, page.page_count):
+            if page.page_count > self.max_listing_pages:
+                message = f"pager claims {page.page_count} pages; only {self.max_listing_pages} are fetched"
+                item.notes["page_errors"] = [("listing_pages", message)]
+            for url in listing_page_urls(response.url, min(page.page_count, self.max_listing_pages)):
                 yield self._column_request(url, site, response.url)
 
     def parse_article(self, response: Response, site: Site) -> Iterator[PageItem | scrapy.Request]:
         # A report published as a file: the article links it; the file is fetched like a page.
         files: list[str] = []
+        if (refusal := not_html(response)) is not None:
+            item = self._page_item(response, site)
+            item.notes["page_errors"] = [("not_html", refusal)]
+            yield item
+            return
         if response.status in (200, 304) and isinstance(response, scrapy.http.TextResponse):
             files = [
                 url
@@ -144,16 +161,27 @@ class ReportsSpider(scrapy.Spider):
             return
         self.logger.warning("Giving up on %s: %s", request.url, failure.getErrorMessage())
         self.crawler.stats.inc_value(f"reports/failed/{type(failure.value).__name__}")
+        # A refused redirect hop is recorded against the page that redirected, never under its own URL.
+        kind = failure_kind(failure.value)
+        url = request.meta.get("frontier_url", request.url) if kind == "offsite" else request.url
+        message = failure.getErrorMessage()
+        if kind == "too_large" and not message.strip():
+            message = (
+                f"body larger than the download size limit of {request.meta.get('download_maxsize')} bytes"
+            )
         yield PageItem(
-            url=request.url,
-            canonical_url=canonical_url(request.url, site) or request.url,
+            url=url,
+            canonical_url=canonical_url(url, site) or url,
             site_code=site.code,
             page_type=request.meta.get("page_type", "article"),
             status=0,
             headers={},
             body=None,
             fetched_at=datetime.now(UTC),
-            notes={"error": f"{type(failure.value).__name__}: {failure.getErrorMessage()}"},
+            notes={
+                "error": f"{type(failure.value).__name__}: {message}",
+                "error_kind": kind,
+            },
         )
 
     def _page_item(self, response: Response, site: Site) -> PageItem:

@@ -12,7 +12,14 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.attachments import attachment_links
-from crawler.browser import BrowserMiddleware, is_challenge, is_script_filled_listing, launch_options
+from crawler.browser import (
+    BrowserMiddleware,
+    context_options,
+    is_challenge,
+    is_script_filled_listing,
+    launch_options,
+    sandbox_available,
+)
 from crawler.registry import Site
 from replica.extras import BrowserWorld, challenge_page, clearance_value
 from replica.world import build_world
@@ -105,10 +112,22 @@ def test_a_registry_flag_sends_listings_and_only_listings_to_the_browser() -> No
 def test_launch_options_take_the_binary_and_the_proxy_from_the_environment(monkeypatch) -> None:
     monkeypatch.setenv("REPORTS_CHROMIUM", "/opt/chromium/chrome")
     monkeypatch.setenv("http_proxy", "http://127.0.0.1:8899")
+    monkeypatch.setenv("REPORTS_CHROMIUM_SANDBOX", "0")
     options = launch_options()
     assert options["executable_path"] == "/opt/chromium/chrome"
-    assert options["proxy"] == {"server": "http://127.0.0.1:8899"}
-    assert "--no-sandbox" in options["args"] and options["headless"]
+    # The browser itself reaches nothing; pages go through the context's proxy (guarded routes).
+    assert "proxy" not in options and "--no-proxy-server" in options["args"]
+    assert context_options("ua")["proxy"] == {"server": "http://127.0.0.1:8899"}
+    assert "--no-sandbox" in options["args"] and options["headless"] and not options["chromium_sandbox"]
+
+
+def test_chromium_is_sandboxed_where_the_machine_allows_it(monkeypatch) -> None:
+    monkeypatch.setenv("REPORTS_CHROMIUM_SANDBOX", "1")
+    options = launch_options()
+    assert options["chromium_sandbox"] and "--no-sandbox" not in options["args"]
+    monkeypatch.delenv("REPORTS_CHROMIUM_SANDBOX")
+    monkeypatch.setattr("os.geteuid", lambda: 0)
+    assert not sandbox_available()  # Chromium refuses its sandbox as root
 
 
 def test_attachment_links_are_the_report_files_of_the_article_body() -> None:

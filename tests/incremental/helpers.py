@@ -42,7 +42,9 @@ def crawl(proxy_url: str, target: Target, *extra: str, site: str = SITE) -> subp
 
 def reports_env(proxy_url: str, db_url: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key.lower() != "no_proxy"}
-    env.update(http_proxy=proxy_url, HTTP_PROXY=proxy_url, REPORTS_DB=db_url)
+    env.update(
+        http_proxy=proxy_url, HTTP_PROXY=proxy_url, REPORTS_DB=db_url, REPORTS_ALLOW_PRIVATE="127.0.0.1"
+    )
     return env
 
 
