@@ -262,5 +262,9 @@ from cli.schedule import schedule
 main.add_command(changes)
 main.add_command(schedule)
 
+from cli.formats import import_warc
+
+main.add_command(import_warc)
+
 if __name__ == "__main__":
     main()

@@ -167,6 +167,8 @@ class _Exporter:
         self.summary = WarcSummary()
         # (canonical URL, sha256) -> the response record that holds those bytes.
         self.originals: dict[tuple[str, str], _Original] = {}
+        # Canonical URL -> WARC-Date of its latest 200 response record (a page's capture).
+        self.last_response: dict[str, str] = {}
 
     def write(self, record: Any) -> None:
         self.writer.write_record(record)
@@ -197,6 +199,7 @@ class _Exporter:
                 self.originals[key] = _Original(
                     record.rec_headers.get_header("WARC-Record-ID"), fetch.url, date
                 )
+                self.last_response[fetch.canonical_url] = date
         request = self.writer.create_warc_record(
             fetch.url,
             "request",
@@ -277,16 +280,12 @@ def write_warc(
             f"Fetches of {len(reports)} government information disclosure annual report(s) "
             "archived from the Chongqing platform: report pages and their files.",
         )
-        current: dict[str, str] = {}
         for fetch in _fetches(session, sorted(urls)):
             exporter.fetch(fetch)
-            report_url, report = urls[fetch.canonical_url]
-            if fetch.canonical_url == report_url and fetch.status in (200, 304):
-                current[report_url] = warc_date(fetch.fetched_at)
         exporter.summary.pages = [
-            WarcPage(report.url, report.title, current[report.url])
+            WarcPage(report.url, report.title, exporter.last_response[report.url])
             for report in sorted(reports.values(), key=lambda r: (r.year, r.url))
-            if report.url in current
+            if report.url in exporter.last_response
         ]
     logger.info(
         "WARC: %s; %d fetch(es) without an answer left out",

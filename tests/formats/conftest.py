@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from replica.faults import Faults, GonePages
-from replica.world import build_world
 from replica.server import ReplicaServer
-from tests.incremental.helpers import Target, crawl
+from replica.world import build_world
+from tests.incremental.helpers import Target, crawl, reports_env
 
 SENTENCE = "本报告于发布后作了更正。"
 PYWB_VERSION = "2.10.0"
@@ -64,3 +64,27 @@ def pywb_bin() -> Path:
             [str(bin_dir / "pip"), "install", "--quiet", f"pywb=={PYWB_VERSION}"], check=True, timeout=600
         )
     return bin_dir
+
+
+def run_cli(args: list[str], db_url: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "cli.main", *args],
+        env={**reports_env("", db_url)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+@pytest.fixture(scope="session")
+def exported_warc(crawled_unit, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("warc") / "cqcs.warc.gz"
+    target = crawled_unit.target
+    run_cli(
+        ["export", "--format", "warc", "-o", str(path), "--snapshot-dir", str(target.snapshots)],
+        target.db_url,
+    )
+    return path

@@ -1,0 +1,90 @@
+"""`reports export --format wacz` passes `wacz validate`; `reports import-warc` of our own export
+gives the same reports, snapshots and values."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from sqlalchemy import select
+
+from storage.archive import Archive
+from storage.exports import value_rows
+from storage.models import Report, ReportSnapshot, Snapshot
+from tests.formats.conftest import run_cli
+
+
+def test_a_wacz_export_passes_wacz_validate_and_lists_every_report_page(crawled_unit, tmp_path):
+    target = crawled_unit.target
+    wacz = tmp_path / "cqcs.wacz"
+    run_cli(
+        ["export", "--format", "wacz", "-o", str(wacz), "--snapshot-dir", str(target.snapshots)],
+        target.db_url,
+    )
+    validated = subprocess.run(
+        [sys.executable, "-m", "wacz", "validate", "-f", str(wacz)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert validated.returncode == 0 and "Validation succeeded" in validated.stdout
+    with zipfile.ZipFile(wacz) as package:
+        names = set(package.namelist())
+        pages = [json.loads(line) for line in package.read("pages/pages.jsonl").splitlines()]
+    assert {"datapackage.json", "indexes/index.cdx.gz", "pages/pages.jsonl"} <= names
+    with target.open() as archive, archive.Session() as session:
+        titles = {url: title for url, title in session.execute(select(Report.url, Report.title))}
+    assert {page["url"]: page["title"] for page in pages[1:]} == titles
+
+
+def _reports(archive: Archive) -> dict[str, tuple]:
+    with archive.Session() as session:
+        rows = session.execute(
+            select(
+                Report.url,
+                Report.year,
+                Report.kind,
+                Report.title,
+                Report.published,
+                Report.template,
+                Report.status,
+                Snapshot.sha256,
+            ).join(Snapshot, Snapshot.id == Report.current_snapshot_id)
+        )
+        return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def _report_snapshots(archive: Archive) -> set[tuple[str, str]]:
+    with archive.Session() as session:
+        return set(
+            session.execute(
+                select(Report.url, Snapshot.sha256)
+                .join(ReportSnapshot, ReportSnapshot.report_id == Report.id)
+                .join(Snapshot, Snapshot.id == ReportSnapshot.snapshot_id)
+            )
+        )
+
+
+def _values(archive: Archive) -> set[tuple]:
+    return {(row.url, row.key, row.value, row.raw, row.template) for row in value_rows(archive)}
+
+
+def test_import_warc_of_our_export_gives_the_same_reports_snapshots_and_values(
+    crawled_unit, exported_warc: Path, tmp_path
+):
+    db_url = f"sqlite:///{tmp_path / 'imported.sqlite3'}"
+    printed = run_cli(
+        ["import-warc", str(exported_warc), "--snapshot-dir", str(tmp_path / "snapshots")], db_url
+    ).stdout
+    assert "67 new reports, 1 revised, 1 withdrawn" in printed
+    with crawled_unit.target.open() as original, Archive.open(db_url, tmp_path / "snapshots") as imported:
+        assert _reports(imported) == _reports(original)
+        assert _report_snapshots(imported) == _report_snapshots(original)
+        assert len(_values(original)) > 60 * 100
+        assert _values(imported) == _values(original)
+        with imported.Session() as session:
+            for sha256 in session.scalars(select(Snapshot.sha256)):
+                assert imported.snapshot_body(sha256) == original.snapshot_body(sha256)
