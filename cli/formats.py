@@ -1,7 +1,11 @@
-"""The archive in web-archive formats: ``reports export --format warc|wacz`` and ``reports import-warc``."""
+"""The archive where other tools read it: ``reports export --format warc|wacz``, ``reports import-warc``
+and ``reports datasette``."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -75,3 +79,50 @@ def import_warc(warc_file: str, sites_file: str | None, db: str | None, snapshot
         raise click.ClickException(
             f"{counts['revisits_unresolved']} revisit record(s) refer to responses not in the file"
         )
+
+
+@click.command()
+@click.option(
+    "--db", "db", envvar="REPORTS_DB", default=None, help="SQLite URL of the archive (env REPORTS_DB)."
+)
+@click.option(
+    "--metadata",
+    "metadata_file",
+    type=click.Path(dir_okay=False),
+    help="Where to write Datasette's metadata (default: beside the database, NAME.datasette.json).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address Datasette listens on.")
+@click.option("--port", type=int, default=8001, show_default=True, help="Port Datasette listens on.")
+@click.option(
+    "--no-serve", is_flag=True, help="Create the views and write the metadata, then print its path."
+)
+def datasette(db: str | None, metadata_file: str | None, host: str, port: int, no_serve: bool) -> None:
+    """Open the archive in Datasette: titled tables (中文/English), labelled foreign keys, views
+    (report_overview, values_v2019, values_v2021, failed_checks) with facets by district, year and
+    kind, and a search query that finds 2-character words.
+
+    \b
+    Examples:
+      reports datasette                     # serves http://127.0.0.1:8001/
+      reports datasette --no-serve          # prints the metadata file: datasette DB -m FILE
+    """
+    from sqlalchemy.engine import make_url
+
+    from storage.archive import Archive
+    from storage.datasette import create_views, metadata
+    from storage.db import resolve_db_url
+
+    url = make_url(resolve_db_url(db))
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        raise click.UsageError("Datasette reads a SQLite archive file; give --db sqlite:///PATH")
+    database = Path(url.database)
+    with Archive.open(str(url)) as archive, archive.engine.begin() as connection:
+        create_views(connection)
+    target = Path(metadata_file) if metadata_file else database.with_suffix(".datasette.json")
+    target.write_text(json.dumps(metadata(database.stem), ensure_ascii=False, indent=2), encoding="utf-8")
+    command = [sys.executable, "-m", "datasette", "serve", str(database), "--metadata", str(target)]
+    if no_serve:
+        click.echo(str(target))
+        return
+    click.echo(f"Datasette on http://{host}:{port}/ ({database}, metadata {target})")
+    subprocess.run([*command, "--host", host, "--port", str(port)], check=True)

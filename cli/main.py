@@ -262,9 +262,10 @@ from cli.schedule import schedule
 main.add_command(changes)
 main.add_command(schedule)
 
-from cli.formats import import_warc
+from cli.formats import datasette, import_warc
 
 main.add_command(import_warc)
+main.add_command(datasette)
 
 if __name__ == "__main__":
     main()
