@@ -35,7 +35,7 @@ from io import BytesIO
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
@@ -142,13 +142,12 @@ def report_urls(session: Session, report_filter: ReportFilter) -> dict[str, tupl
     return urls
 
 
-def _fetches(session: Session, urls: list[str]) -> Iterator[Fetch]:
-    """The fetches of ``urls`` in the order they happened."""
-    for start in range(0, len(urls), 500):
-        chunk = urls[start : start + 500]
-        yield from session.scalars(
-            select(Fetch).where(or_(Fetch.canonical_url.in_(chunk))).order_by(Fetch.fetched_at, Fetch.id)
-        )
+def _fetches(session: Session, urls: set[str]) -> Iterator[Fetch]:
+    """The fetches of ``urls`` in the order they happened (a file after the article linking it)."""
+    query = select(Fetch).order_by(Fetch.fetched_at, Fetch.id).execution_options(yield_per=1000)
+    for fetch in session.scalars(query):
+        if fetch.canonical_url in urls:
+            yield fetch
 
 
 @dataclass
@@ -280,7 +279,7 @@ def write_warc(
             f"Fetches of {len(reports)} government information disclosure annual report(s) "
             "archived from the Chongqing platform: report pages and their files.",
         )
-        for fetch in _fetches(session, sorted(urls)):
+        for fetch in _fetches(session, set(urls)):
             exporter.fetch(fetch)
         exporter.summary.pages = [
             WarcPage(report.url, report.title, exporter.last_response[report.url])
