@@ -127,18 +127,18 @@ def request_headers(fetch: Fetch) -> list[tuple[str, str]]:
     return [("Host", host), *[(name, value) for name, value in sent if name.lower() != "host"]]
 
 
-def report_urls(session: Session, report_filter: ReportFilter) -> dict[str, tuple[str, Report]]:
-    """Canonical URLs of the chosen reports' pages and files -> (report URL, report)."""
+def report_urls(session: Session, report_filter: ReportFilter) -> dict[str, Report]:
+    """Canonical URLs of the chosen reports' pages and files -> the report."""
     reports = session.scalars(filtered_reports(report_filter, Report).order_by(Report.id)).all()
-    urls: dict[str, tuple[str, Report]] = {report.url: (report.url, report) for report in reports}
+    urls: dict[str, Report] = {report.url: report for report in reports}
     by_id = {report.id: report for report in reports}
     files = session.execute(
         select(ReportSnapshot.report_id, Snapshot.url)
         .join(Snapshot, Snapshot.id == ReportSnapshot.snapshot_id)
-        .where(ReportSnapshot.report_id.in_(list(by_id)))
+        .where(ReportSnapshot.report_id.in_(filtered_reports(report_filter, Report.id)))
     )
     for report_id, url in files:
-        urls.setdefault(url, (by_id[report_id].url, by_id[report_id]))
+        urls.setdefault(url, by_id[report_id])
     return urls
 
 
@@ -273,7 +273,7 @@ def write_warc(
     exporter = _Exporter(source, stream)
     with _session(source) as session:
         urls = report_urls(session, report_filter or ReportFilter())
-        reports = {report.id: report for _, report in urls.values()}
+        reports = {report.id: report for report in urls.values()}
         exporter.warcinfo(
             filename,
             f"Fetches of {len(reports)} government information disclosure annual report(s) "

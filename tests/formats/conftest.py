@@ -29,6 +29,19 @@ class CrawledUnit:
     gone: str
 
 
+FILE_SITES = Path(__file__).resolve().parents[1] / "browser" / "files" / "browser-sites.yaml"
+
+
+@pytest.fixture(scope="session")
+def crawled_files(tmp_path_factory: pytest.TempPathFactory) -> Target:
+    """市教委 of the replica's browser world: plain listings, most reports published as PDF/DOCX files."""
+    folder = tmp_path_factory.mktemp("formats-files")
+    target = Target(f"sqlite:///{folder / 'archive.sqlite3'}", folder / "snapshots")
+    with ReplicaServer(build_world("browser", seed=2026)) as server:
+        crawl(server.proxy_url, target, "--sites", str(FILE_SITES), site="cqjw")
+    return target
+
+
 @pytest.fixture(scope="session")
 def crawled_unit(tmp_path_factory: pytest.TempPathFactory) -> CrawledUnit:
     folder = tmp_path_factory.mktemp("formats")

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from storage.archive import Archive
 from storage.exports import value_rows
 from storage.models import Report, ReportSnapshot, Snapshot
-from tests.formats.conftest import run_cli
+from tests.formats.conftest import FILE_SITES, run_cli
 
 
 def test_a_wacz_export_passes_wacz_validate_and_lists_every_report_page(crawled_unit, tmp_path):
@@ -88,3 +88,25 @@ def test_import_warc_of_our_export_gives_the_same_reports_snapshots_and_values(
         with imported.Session() as session:
             for sha256 in session.scalars(select(Snapshot.sha256)):
                 assert imported.snapshot_body(sha256) == original.snapshot_body(sha256)
+
+
+def test_import_warc_archives_reports_published_as_files_like_the_crawl(crawled_files, tmp_path):
+    warc = tmp_path / "cqjw.warc.gz"
+    snapshots = str(crawled_files.snapshots)
+    run_cli(
+        ["export", "--format", "warc", "-o", str(warc), "--snapshot-dir", snapshots], crawled_files.db_url
+    )
+    db_url = f"sqlite:///{tmp_path / 'imported.sqlite3'}"
+    run_cli(
+        ["import-warc", str(warc), "--sites", str(FILE_SITES), "--snapshot-dir", str(tmp_path / "snapshots")],
+        db_url,
+    )
+    with crawled_files.open() as original, Archive.open(db_url, tmp_path / "snapshots") as imported:
+        with original.Session() as session:
+            files = session.scalars(
+                select(Snapshot.url).join(Report, Report.current_snapshot_id == Snapshot.id)
+            ).all()
+        assert sum(url.endswith((".pdf", ".docx")) for url in files) >= 3
+        assert _reports(imported) == _reports(original)
+        assert _report_snapshots(imported) == _report_snapshots(original)
+        assert _values(imported) == _values(original)
