@@ -1,9 +1,10 @@
 """Reading a WARC file (ours or another crawler's) into plain captures: one per response or revisit.
 
 Request records are matched to their response by ``WARC-Concurrent-To`` (either direction) or
-by target URI and date, for the request headers. Payloads are read as stored (``raw_stream``),
-never decoded. ``X-Archive-Orig-NAME`` headers (written where a framing header no longer held)
-are put back under NAME.
+by target URI and date, for the request headers. A body is the entity as the crawler keeps it:
+chunked transfer coding and a content coding (gzip, …) that another crawler recorded raw are
+decoded; the content coding's header is kept as ``X-Archive-Orig-Content-Encoding``. ``X-Archive-Orig-NAME`` headers (written where a framing
+header no longer held) are put back under NAME.
 """
 
 from __future__ import annotations
@@ -71,6 +72,17 @@ def _header_dict(pairs: list[tuple[str, str]]) -> dict[str, str]:
     return kept
 
 
+def _entity_headers(pairs: list[tuple[str, str]], record_type: str) -> dict[str, str]:
+    """The headers to keep with a decoded body: a content coding that was undone is kept as
+    ``X-Archive-Orig-Content-Encoding`` (the transfer coding stays, as the crawler keeps it)."""
+    headers = _header_dict(pairs)
+    for name in list(headers):
+        coded = headers[name].strip().lower() not in ("", "identity")
+        if record_type == "response" and name.lower() == "content-encoding" and coded:
+            headers["X-Archive-Orig-Content-Encoding"] = headers.pop(name)
+    return headers
+
+
 def _title(name: str) -> str:
     return "-".join(part.capitalize() for part in name.split("-"))
 
@@ -123,8 +135,8 @@ def read_captures(path: str | Path) -> Iterator[WarcCapture]:
                 fetched_at=iso_date_to_datetime(date, tz_aware=True),
                 status=status,
                 protocol=http.protocol if has_status and http is not None else None,
-                headers=_header_dict(http.headers) if http is not None else {},
-                body=record.raw_stream.read() if record.rec_type == "response" else None,
+                headers=_entity_headers(http.headers, record.rec_type) if http is not None else {},
+                body=record.content_stream().read() if record.rec_type == "response" else None,
                 request_headers=sent,
                 payload_digest=header("WARC-Payload-Digest"),
                 profile=header("WARC-Profile"),
