@@ -28,7 +28,7 @@ from extract.titles import ReportTitle, classify_kind
 from reportformat import detect_template, template_for_year
 from storage.archive import Archive, ReportRecord
 from storage.changes import withdraw_report
-from storage.warc_read import WarcCapture, read_captures
+from storage.warc_read import WarcCapture, read_captures, target_hosts
 
 logger = logging.getLogger(__name__)
 
@@ -204,7 +204,8 @@ def _shows_tables(page: ArticlePage) -> bool:
 
 def import_warc(archive: Archive, path: str | Path, sites: list[Site]) -> ImportSummary:
     """Read the WARC at ``path`` into ``archive`` as one run; ``sites`` is the registry to match hosts."""
-    run_id = archive.start_run([site.code for site in sites])
+    hosts = target_hosts(path)
+    run_id = archive.start_run([site.code for site in sites if any(site.canonical_host(h) for h in hosts)])
     importer = _Importer(archive, sites, run_id)
     outcome = "failed"
     try:

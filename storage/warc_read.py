@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_datetime
@@ -104,6 +105,18 @@ def _requests(path: Path) -> dict[Any, dict[str, str]]:
             found[("id", own_id)] = headers
             found[(uri, date)] = headers
     return found
+
+
+def target_hosts(path: str | Path) -> set[str]:
+    """The hosts of every response and revisit in the WARC at ``path``."""
+    hosts: set[str] = set()
+    with Path(path).open("rb") as stream:
+        for record in ArchiveIterator(stream):
+            if record.rec_type in ("response", "revisit"):
+                hosts.add(
+                    (urlsplit(record.rec_headers.get_header("WARC-Target-URI") or "").hostname or "").lower()
+                )
+    return hosts - {""}
 
 
 def read_captures(path: str | Path) -> Iterator[WarcCapture]:
