@@ -109,7 +109,8 @@ def datasette(db: str | None, metadata_file: str | None, host: str, port: int, n
     from sqlalchemy.engine import make_url
 
     from storage.archive import Archive
-    from storage.datasette import create_views, metadata
+    from storage.datasette import create_views
+    from storage.datasette_metadata import metadata
     from storage.db import resolve_db_url
 
     url = make_url(resolve_db_url(db))
