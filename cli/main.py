@@ -268,5 +268,10 @@ from cli.serve import serve
 
 main.add_command(serve)
 
+from cli.formats import datasette, import_warc
+
+main.add_command(import_warc)
+main.add_command(datasette)
+
 if __name__ == "__main__":
     main()

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cli.diff_render import WIDTH
+from cli.formats import export_web_archive
 from cli.options import archive_options, filter_options, open_archive, report_filter
 from storage.exports import VALUE_COLUMNS, value_rows
 from storage.search import SearchHit, search_reports
@@ -120,7 +121,12 @@ def _print_hits(hits: list[SearchHit], more: bool) -> None:
 @filter_options
 @click.option("--key", "keys", multiple=True, help="Only this canonical key (repeatable).")
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default="csv", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl", "parquet", "warc", "wacz"]),
+    default="csv",
+    show_default=True,
+    help="warc/wacz: the reports' fetches as a web archive (see cli.formats); --key does not apply.",
 )
 @click.option(
     "-o", "--output", "output_file", type=click.Path(dir_okay=False), help="File (default: stdout)."
@@ -147,12 +153,16 @@ def export(
       reports export --years 2019-2024 --kind district -o values.csv
       reports export --district 长寿区 --format jsonl
       reports export --format parquet -o values.parquet     # pandas.read_parquet("values.parquet")
+      reports export --district 长寿区 --format warc -o changshou.warc.gz
     """
-    if fmt == "parquet" and not output_file:
-        raise click.UsageError("parquet needs --output FILE")
+    if fmt in ("parquet", "warc", "wacz") and not output_file:
+        raise click.UsageError(f"{fmt} needs --output FILE")
     wanted = report_filter(district, year, years, kind, agency, template)
     archive = open_archive(db, snapshot_dir)
     try:
+        if fmt in ("warc", "wacz"):
+            export_web_archive(archive, wanted, fmt, output_file or "")
+            return
         rows = value_rows(archive, wanted, list(keys) or None)
         if fmt == "parquet":
             _write_parquet(rows, output_file or "")

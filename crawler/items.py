@@ -24,6 +24,9 @@ class PageItem:
     body: bytes | None
     fetched_at: datetime
     referer: str | None = None
+    # The request as sent and the response's protocol ("HTTP/1.1"), for WARC export.
+    request_headers: dict[str, str] = field(default_factory=dict)
+    protocol: str | None = None
     # Filled in by the snapshot pipeline.
     snapshot_id: int | None = None
     sha256: str | None = None

@@ -90,6 +90,8 @@ class SnapshotPipeline(_ArchivePipeline):
             body=item.body,
             fetched_at=item.fetched_at,
             content_type=item.headers.get("Content-Type"),
+            request_headers=item.request_headers,
+            protocol=item.protocol,
         )
         item.snapshot_id, item.sha256, item.new_snapshot = (
             record.snapshot_id,

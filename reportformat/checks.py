@@ -69,30 +69,69 @@ def _sum_checks(
     return [result for result in results if result]
 
 
-def check_requests_row_total(values: Values, template: str) -> list[CheckResult]:
-    specs = (
+def _row_total_specs(template: str) -> list[tuple[str, str, list[str]]]:
+    return [
         (row, f"requests.{row}.total", [f"requests.{row}.{column}" for column in _APPLICANT_COLUMNS])
         for row in request_rows(template)
-    )
-    return _sum_checks("requests.row_total", values, specs)
+    ]
+
+
+def _outcomes_sum_specs(template: str) -> list[tuple[str, str, list[str]]]:
+    outcome_rows = request_outcome_rows(template)
+    return [
+        (column, f"requests.total_processed.{column}", [f"requests.{row}.{column}" for row in outcome_rows])
+        for column in request_columns()
+    ]
+
+
+def _group_total_specs() -> list[tuple[str, str, list[str]]]:
+    parts = [column for column in appeal_columns() if column != "total"]
+    return [
+        (group, f"appeals.{group}.total", [f"appeals.{group}.{column}" for column in parts])
+        for group in appeal_groups()
+    ]
+
+
+def check_requests_row_total(values: Values, template: str) -> list[CheckResult]:
+    return _sum_checks("requests.row_total", values, _row_total_specs(template))
 
 
 def check_requests_outcomes_sum(values: Values, template: str) -> list[CheckResult]:
-    outcome_rows = request_outcome_rows(template)
-    specs = (
-        (column, f"requests.total_processed.{column}", [f"requests.{row}.{column}" for row in outcome_rows])
-        for column in request_columns()
-    )
-    return _sum_checks("requests.outcomes_sum", values, specs)
+    return _sum_checks("requests.outcomes_sum", values, _outcomes_sum_specs(template))
 
 
 def check_appeals_group_total(values: Values) -> list[CheckResult]:
-    parts = [column for column in appeal_columns() if column != "total"]
-    specs = (
-        (group, f"appeals.{group}.total", [f"appeals.{group}.{column}" for column in parts])
-        for group in appeal_groups()
-    )
-    return _sum_checks("appeals.group_total", values, specs)
+    return _sum_checks("appeals.group_total", values, _group_total_specs())
+
+
+def identity_cells(template: str) -> list[tuple[str, str, list[str]]]:
+    """``(check id, where, keys)``: the cells of this report each check reads, per ``where``.
+
+    For ``requests.carry_over`` that is this year's carried-over cell (the other is last year's).
+    """
+    if template not in ("v2019", "v2021"):
+        return []
+    cells = [
+        (
+            "requests.balance",
+            column,
+            [
+                f"requests.{row}.{column}"
+                for row in ("new_received", "carried_over", "total_processed", "carried_forward")
+            ],
+        )
+        for column in request_columns()
+    ]
+    for check_id, specs in (
+        ("requests.row_total", _row_total_specs(template)),
+        ("requests.outcomes_sum", _outcomes_sum_specs(template)),
+        ("appeals.group_total", _group_total_specs()),
+    ):
+        cells += [(check_id, where, [total, *parts]) for where, total, parts in specs]
+    cells += [
+        ("requests.carry_over", column, [f"requests.carried_over.{column}"]) for column in request_columns()
+    ]
+    return cells
 
 
 def check_identities(values: Values, template: str) -> list[CheckResult]:

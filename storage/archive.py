@@ -164,9 +164,15 @@ class Archive:
         body: bytes | None,
         fetched_at: datetime,
         content_type: str | None = None,
+        request_headers: dict[str, str] | None = None,
+        protocol: str | None = None,
     ) -> FetchRecord:
-        """Record one response. A 200 body becomes (or re-confirms) a snapshot; a 304 re-confirms the latest."""
+        """Record one response. A 200 body becomes (or re-confirms) a snapshot; a 304 re-confirms the latest.
+
+        The body of any other answer (a 404 page) is kept in the store too, but is no snapshot.
+        """
         sha256 = self.store.put(body) if status == 200 and body is not None else None
+        error_body = self.store.put(body) if status not in (200, 304) and body is not None else None
         if content_type is None:
             content_type = _header(headers, "Content-Type")
         return self._record_fetch_row(
@@ -179,6 +185,11 @@ class Archive:
             size=len(body) if body is not None else 0,
             fetched_at=_as_utc(fetched_at),
             content_type=content_type,
+            exchange={
+                "request_headers": dict(request_headers) if request_headers is not None else None,
+                "protocol": protocol,
+                "error_body_sha256": error_body,
+            },
         )
 
     @retry_transient
@@ -195,6 +206,7 @@ class Archive:
         size: int,
         fetched_at: datetime,
         content_type: str | None,
+        exchange: dict[str, Any],
     ) -> FetchRecord:
         with self.Session.begin() as session:
             snapshot: Snapshot | None = None
@@ -230,6 +242,7 @@ class Archive:
                 headers=headers,
                 sha256=snapshot.sha256 if snapshot is not None else None,
                 snapshot_id=snapshot.id if snapshot is not None else None,
+                **exchange,
             )
             session.add(fetch)
             session.flush()

@@ -8,7 +8,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 DEFAULT_DB_URL = "sqlite:///data/archive.sqlite3"
@@ -58,9 +60,21 @@ def migrate(url_or_engine: str | Engine) -> None:
     engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "sqlite" and _pending(connection):
+                # Views over a table that a batch migration rebuilds would make it fail; they hold
+                # no data and `reports datasette` creates them again (see storage.datasette).
+                from storage.datasette import drop_views
+
+                drop_views(connection)
             config = alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     finally:
         if isinstance(url_or_engine, str):
             engine.dispose()
+
+
+def _pending(connection: Connection) -> bool:
+    """Whether the database is not at the newest revision."""
+    current = MigrationContext.configure(connection).get_current_heads()
+    return set(current) != set(ScriptDirectory.from_config(alembic_config()).get_heads())

@@ -119,6 +119,11 @@ class Fetch(Base):
     headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     sha256: Mapped[str | None] = mapped_column(String(64))
     snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"), index=True)
+    # The request as sent (None for fetches recorded before migration 0009), e.g. "HTTP/1.1".
+    request_headers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    protocol: Mapped[str | None] = mapped_column(String(16))
+    # The body of an answer that is not a snapshot (a 404 page), kept in the snapshot store.
+    error_body_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class Report(Base):

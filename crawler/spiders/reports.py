@@ -190,6 +190,7 @@ class ReportsSpider(scrapy.Spider):
             for key, values in response.headers.items()
         }
         referer = response.request.headers.get("Referer") if response.request else None
+        sent = response.request.headers if response.request else {}
         return PageItem(
             url=response.url,
             canonical_url=canonical_url(response.url, site) or response.url,
@@ -197,7 +198,12 @@ class ReportsSpider(scrapy.Spider):
             page_type=response.meta.get("page_type", "article"),
             status=response.status,
             headers=headers,
-            body=response.body if response.status == 200 else None,
+            # A 304 carries the archived body (crawler.incremental), not one the server sent.
+            body=response.body if response.status != 304 else None,
             fetched_at=datetime.now(UTC),
             referer=referer.decode("latin-1") if referer else None,
+            request_headers={
+                key.decode("latin-1"): b", ".join(values).decode("latin-1") for key, values in sent.items()
+            },
+            protocol=response.protocol,
         )

@@ -66,14 +66,38 @@ def test_not_modified_without_any_snapshot_records_only_the_fetch(archive: Archi
     assert _count(archive, Fetch) == 1
 
 
-def test_error_status_records_only_the_fetch(archive: Archive, snapshot_dir: Path) -> None:
-    record = fetch_page(archive, URL, b"<html>404 Not Found</html>", status=404)
+def test_error_status_keeps_its_body_but_makes_no_snapshot(archive: Archive) -> None:
+    page = b"<html>404 Not Found</html>"
+    record = fetch_page(archive, URL, page, status=404)
     assert record.snapshot_id is None and record.sha256 is None
     assert _count(archive, Snapshot) == 0
-    assert not snapshot_dir.exists() or not any(path.is_file() for path in snapshot_dir.rglob("*"))
+    assert archive.latest_snapshot(URL) is None
     with archive.Session() as session:
         fetch = session.get_one(Fetch, record.fetch_id)
         assert fetch.status == 404 and fetch.snapshot_id is None
+        assert fetch.error_body_sha256 is not None
+        assert archive.snapshot_body(fetch.error_body_sha256) == page
+
+
+def test_fetch_keeps_the_request_headers_and_protocol(archive: Archive) -> None:
+    record = archive.record_fetch(
+        run_id=None,
+        url=URL,
+        canonical_url=URL,
+        status=200,
+        headers={"Content-Type": "text/html"},
+        body=BODY,
+        fetched_at=at(0),
+        request_headers={"User-Agent": "cq-transparency-archive/0.1", "If-None-Match": '"abc"'},
+        protocol="HTTP/1.1",
+    )
+    with archive.Session() as session:
+        fetch = session.get_one(Fetch, record.fetch_id)
+        assert fetch.request_headers == {
+            "User-Agent": "cq-transparency-archive/0.1",
+            "If-None-Match": '"abc"',
+        }
+        assert fetch.protocol == "HTTP/1.1" and fetch.error_body_sha256 is None
 
 
 def test_body_shared_by_two_urls_is_stored_once(archive: Archive, snapshot_dir: Path) -> None:
