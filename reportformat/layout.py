@@ -11,9 +11,9 @@ from reportformat import (
     disclosure_column_labels,
     disclosure_rows,
     request_columns,
-    request_outcome_rows,
     request_rows,
 )
+from reportformat.checks import identity_cells
 
 
 @dataclass(frozen=True)
@@ -69,20 +69,13 @@ def template_tables(template: str | None) -> list[TableLayout]:
 
 
 def check_cells(check_id: str, where: str, template: str | None) -> set[str]:
-    """The canonical keys of the cells an identity check adds up (empty for checks on no cells)."""
-    if check_id == "requests.balance":
-        balance = ("new_received", "carried_over", "total_processed", "carried_forward")
-        return {f"requests.{row}.{where}" for row in balance}
-    if check_id == "requests.row_total":
-        return {f"requests.{where}.{column}" for column in request_columns()}
-    if check_id == "requests.outcomes_sum" and template in ("v2019", "v2021"):
-        rows = (*request_outcome_rows(template), "total_processed")
-        return {f"requests.{row}.{where}" for row in rows}
-    if check_id == "appeals.group_total":
-        return {f"appeals.{where}.{column}" for column in appeal_columns()}
-    if check_id == "requests.carry_over":
-        return {f"requests.carried_over.{where}"}
-    return set()
+    """The canonical keys of the cells an identity check reads (empty for checks on no cells)."""
+    return {
+        key
+        for cell_check, cell_where, keys in identity_cells(template or "")
+        if cell_check == check_id and cell_where == where
+        for key in keys
+    }
 
 
 def key_labels(template: str | None) -> dict[str, str]:
