@@ -93,10 +93,12 @@ def print_crawl_summary(archive: Any, stats: dict[str, Any]) -> None:
     console.print("Archive: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
 
 
-def print_runs(runs: list[Any]) -> None:
+def print_runs(runs: list[Any], alerts: dict[int, list[str]] | None = None) -> None:
+    """One row per run; ``alerts`` maps a run id to the kinds of its alerts."""
+    alerts = alerts or {}
     table = Table()
     headers = ("run", "started", "finished", "outcome", "requests", "bytes", "304s")
-    for header in (*headers, "new", "revised", "withdrawn", "errors by kind"):
+    for header in (*headers, "new", "revised", "withdrawn", "errors by kind", "alerts"):
         table.add_column(header, overflow="fold")
     for run in runs:
         stats = run.stats or {}
@@ -118,6 +120,8 @@ def print_runs(runs: list[Any]) -> None:
             str(stats.get("reports/revised", 0)),
             str(stats.get("reports/withdrawn", 0)),
             ", ".join(f"{kind} {count}" for kind, count in sorted(errors.items())) or "-",
+            ", ".join(f"{kind} {count}" for kind, count in sorted(Counter(alerts.get(run.id, [])).items()))
+            or "-",
         )
     console.print(table)
 

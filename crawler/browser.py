@@ -4,9 +4,12 @@ Every request goes through Scrapy's own downloader first. Only when a page
 needs it does the request go again through Chromium (scrapy-playwright, which
 falls back to Scrapy's handler for requests without ``meta["playwright"]``):
 
-- a 年报 listing of a site flagged ``browser: true`` in the registry, or a
-  listing that came back with no article links but a script that loads them
-  (``fetch``/XHR/JSON): the browser's rendered page is what the spider reads;
+- a 年报 listing of a site flagged ``browser: true`` in the registry, or any
+  listing page that came back leading nowhere (no article, no further page, no
+  frame, no sub-column), whatever loads its items: an inline ``fetch``, a call
+  into a loader in a separate ``.js`` file, or nothing visible at all. The
+  browser's rendered page is what the spider reads; if that leads nowhere
+  either, the spider records the page as an ``empty_listing`` error;
 - an HTTP 521 answer carrying a script that sets a cookie (the "加速乐"
   ``__jsl_clearance`` kind, robots.txt included): the browser only earns the
   cookie; the request is then repeated by the plain downloader carrying it,
@@ -47,11 +50,8 @@ CHROMIUM_ARGS = [
     "--mute-audio",
 ]
 CHALLENGE_STATUSES = (521,)
-# A challenge page sets a cookie from a script; a listing script loads its items as JSON.
+# A challenge page sets a cookie from a script.
 _SETS_COOKIE = re.compile(rb"document\.cookie\s*=")
-_LOADS_ITEMS = re.compile(
-    r"fetch\(|XMLHttpRequest|\$\.(?:ajax|get|getJSON|post)\(|\.json\b|/irs/front/search"
-)
 _BROWSER_META = ("playwright", "playwright_include_page", "playwright_page_methods", "playwright_page")
 
 
@@ -89,14 +89,16 @@ def is_challenge(response: Response) -> bool:
     return response.status in CHALLENGE_STATUSES and bool(_SETS_COOKIE.search(response.body))
 
 
-def is_script_filled_listing(response: Response) -> bool:
-    """A listing page with no article links whose scripts load items from somewhere."""
+def is_empty_listing(response: Response) -> bool:
+    """A listing page that leads nowhere as downloaded: its items (if any) are drawn by a script.
+
+    Which script does not matter: real sites load the list from inline code, from a loader in
+    a separate file, or from a JSONP data file, and none of these can be told apart reliably
+    from the raw page. Every such page is worth one rendering.
+    """
     if response.status != 200 or not isinstance(response, TextResponse):
         return False
-    if parse_column_page(response.body, response.url).article_links:
-        return False
-    scripts = " ".join(response.css("script::text").getall())
-    return bool(_LOADS_ITEMS.search(scripts))
+    return parse_column_page(response.body, response.url).leads_nowhere(response.url)
 
 
 class BrowserMiddleware:
@@ -149,8 +151,8 @@ class BrowserMiddleware:
             self._to_browser(meta, "challenge")
             meta["playwright_include_page"] = True
             return request.replace(meta=meta, dont_filter=True)
-        if request.meta.get("page_type") == "column" and is_script_filled_listing(response):
-            logger.info("%s: listing filled by a script; fetching it through the browser", request.url)
+        if request.meta.get("page_type") == "column" and is_empty_listing(response):
+            logger.info("%s: listing shows no links; rendering it in the browser", request.url)
             meta = dict(request.meta)
             self._to_browser(meta, "script listing")
             return request.replace(meta=meta, dont_filter=True)

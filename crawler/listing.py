@@ -24,11 +24,29 @@ _LISTING_FILE = re.compile(r"/index(?:_\d+)?\.s?html?$")
 
 @dataclass(frozen=True)
 class ColumnPage:
-    """What one listing page offers: article links, other column links, page count."""
+    """What one listing page offers: article links, other column links, page count, framed listings."""
 
     article_links: tuple[str, ...]
     column_links: tuple[str, ...]
     page_count: int | None
+    # Some sites draw the list in an <iframe> whose page is the real listing.
+    frame_links: tuple[str, ...] = ()
+
+    def leads_nowhere(self, url: str) -> bool:
+        """True when the page lists nothing: no article, no further page, no frame, no sub-column.
+
+        Column links that are the page's own column or one of its ancestors (the breadcrumb,
+        the root) are not leads; a parent column whose page lists only its sub-columns is.
+        """
+        if self.article_links or self.frame_links or (self.page_count or 0) > 1:
+            return False
+        own = urlsplit(column_base(url))
+        for link in self.column_links:
+            parts = urlsplit(link)
+            ancestor = parts.netloc == own.netloc and own.path.startswith(parts.path)
+            if not ancestor:
+                return False
+        return True
 
 
 def column_base(url: str) -> str:
@@ -67,10 +85,15 @@ def parse_column_page(html: str | bytes, url: str) -> ColumnPage:
             articles[absolute] = None
         elif is_column_url(absolute):
             columns[column_base(absolute)] = None
+    frames: dict[str, None] = {}
+    for src in selector.css("iframe::attr(src), frame::attr(src)").getall():
+        absolute = urljoin(url, src.strip())
+        if absolute.startswith(("http://", "https://")):
+            frames[absolute] = None
     count = None
     for script in selector.css("script::text").getall():
         match = PAGE_COUNT.search(script)
         if match:
             count = int(match.group(1))
             break
-    return ColumnPage(tuple(articles), tuple(columns), count)
+    return ColumnPage(tuple(articles), tuple(columns), count, tuple(frames))

@@ -16,7 +16,7 @@ from scrapy.http import Response
 
 from crawler.attachments import attachment_links
 from crawler.items import PageItem
-from crawler.listing import ANNUAL_REPORT_COLUMN, listing_page_urls, parse_column_page
+from crawler.listing import ANNUAL_REPORT_COLUMN, ColumnPage, listing_page_urls, parse_column_page
 from crawler.registry import Site, load_registry, select_sites
 from crawler.urls import canonical_url
 
@@ -97,12 +97,22 @@ class ReportsSpider(scrapy.Spider):
         # The page's links first, the page itself last: a crawl resumed after a crash must find
         # every child recorded once the page counts as done (crawler.frontier). A 304 carries
         # the archived body (crawler.incremental), so its links are read as well.
+        item = self._page_item(response, site)
         if response.status in (200, 304) and isinstance(response, scrapy.http.TextResponse):
-            yield from self._column_links(response, site)
-        yield self._page_item(response, site)
+            page = parse_column_page(response.body, response.url)
+            if page.leads_nowhere(response.url):
+                # Rendered in the browser already (crawler.browser), or the archived rendering:
+                # a listing that shows nothing is an error of the run, never a quiet zero.
+                item.notes["empty_listing"] = True
+            yield from self._column_links(page, response, site)
+        yield item
 
-    def _column_links(self, response: Response, site: Site) -> Iterator[scrapy.Request]:
-        page = parse_column_page(response.body, response.url)
+    def _column_links(self, page: ColumnPage, response: Response, site: Site) -> Iterator[scrapy.Request]:
+        for link in page.frame_links:
+            # A list drawn in an iframe: its page is a listing, followed on the registry's hosts only.
+            canonical = canonical_url(link, site)
+            if canonical:
+                yield self._column_request(canonical, site, response.url)
         for link in page.article_links:
             canonical = canonical_url(link, site)
             if canonical:
