@@ -6,6 +6,7 @@ Also the crawl's exit statuses, one per run outcome, for cron and systemd.
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 import click
@@ -82,12 +83,12 @@ def health(run_id: int | None, site: str | None, fmt: str, db: str | None, snaps
 
 
 def _print_health(report: dict[str, Any]) -> None:
-    console = Console(highlight=False, soft_wrap=False)
+    console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 110)
     resumed = f", resumed run {report['resumed_from']}" if report["resumed_from"] else ""
     console.print(f"Run {report['run']}: {report['outcome']}{resumed}")
     table = Table()
-    headers = ("site", "listing pages", "empty listings", "article links", "reports", "extraction failures")
-    for header in (*headers, "year gaps", "alerts"):
+    headers = ("site", "listings", "empty", "articles", "reports", "failed extractions")
+    for header in (*headers, "gaps", "alerts"):
         table.add_column(header, overflow="fold")
     for entry in report["sites"]:
         previous = entry["previous"]
