@@ -252,10 +252,10 @@ def runs(db: str | None) -> None:
 
     archive = _open_archive(db)
     try:
-        kinds: dict[int, list[str]] = {}
+        alerts: dict[int, list[str]] = {}
         for alert in run_alerts(archive):
-            kinds.setdefault(alert.run_id, []).append(alert.kind)
-        output.print_runs(list_runs(archive), kinds)
+            alerts.setdefault(alert.run_id, []).append(f"{alert.kind}: {alert.message}")
+        output.print_runs(list_runs(archive), alerts)
     finally:
         archive.close()
 

@@ -94,7 +94,7 @@ def print_crawl_summary(archive: Any, stats: dict[str, Any]) -> None:
 
 
 def print_runs(runs: list[Any], alerts: dict[int, list[str]] | None = None) -> None:
-    """One row per run; ``alerts`` maps a run id to the kinds of its alerts."""
+    """One row per run, then each run's alerts; ``alerts`` maps a run id to its alerts' messages."""
     alerts = alerts or {}
     table = Table()
     headers = ("run", "started", "finished", "outcome", "requests", "bytes", "304s")
@@ -120,10 +120,12 @@ def print_runs(runs: list[Any], alerts: dict[int, list[str]] | None = None) -> N
             str(stats.get("reports/revised", 0)),
             str(stats.get("reports/withdrawn", 0)),
             ", ".join(f"{kind} {count}" for kind, count in sorted(errors.items())) or "-",
-            ", ".join(f"{kind} {count}" for kind, count in sorted(Counter(alerts.get(run.id, [])).items()))
-            or "-",
+            str(len(alerts.get(run.id, []))),
         )
     console.print(table)
+    for run in runs:
+        for message in alerts.get(run.id, []):
+            console.print(f"run {run.id} alert {message}", overflow="ignore", crop=False)
 
 
 def _value(values: dict[str, Any], key: str) -> str:
