@@ -5,9 +5,10 @@ needs it does the request go again through Chromium (scrapy-playwright, which
 falls back to Scrapy's handler for requests without ``meta["playwright"]``):
 
 - a 年报 listing of a site flagged ``browser: true`` in the registry, or any
-  listing page that came back leading nowhere (no article, no further page, no
-  frame, no sub-column), whatever loads its items: an inline ``fetch``, a call
-  into a loader in a separate ``.js`` file, or nothing visible at all. The
+  listing page that came back without an article link and either leading
+  nowhere (no further page, no frame, no sub-column) or carrying a script
+  besides the pager, whatever loads its items: an inline ``fetch``, a call into
+  a loader in a separate ``.js`` file, or nothing visible at all. The
   browser's rendered page is what the spider reads; if that leads nowhere
   either, the spider records the page as an ``empty_listing`` error;
 - an HTTP 521 answer carrying a script that sets a cookie (the "加速乐"
@@ -90,7 +91,7 @@ def is_challenge(response: Response) -> bool:
 
 
 def is_empty_listing(response: Response) -> bool:
-    """A listing page that leads nowhere as downloaded: its items (if any) are drawn by a script.
+    """A listing page without an article link that leads nowhere or runs a script (``needs_rendering``).
 
     Which script does not matter: real sites load the list from inline code, from a loader in
     a separate file, or from a JSONP data file, and none of these can be told apart reliably
@@ -98,7 +99,7 @@ def is_empty_listing(response: Response) -> bool:
     """
     if response.status != 200 or not isinstance(response, TextResponse):
         return False
-    return parse_column_page(response.body, response.url).leads_nowhere(response.url)
+    return parse_column_page(response.body, response.url).needs_rendering(response.url)
 
 
 class BrowserMiddleware:

@@ -209,6 +209,10 @@ class ListingsWorld(World):
                 body += f'\n<iframe src="{FOREIGN_FRAME}" style="display:none"></iframe>'
         else:  # empty
             body = '<ul class="tab-item"></ul>'
+        children = self._children(column)
+        if children:
+            items = "".join(f'<li><a href="{_e(link.href)}">{_e(link.text)}</a></li>' for link in children)
+            body = f'<ul class="sub-columns">{items}</ul>\n' + body
         name = site_name(column, unit.prefix)
         return f"""<!DOCTYPE html>
 <html lang="zh-CN">

@@ -41,7 +41,7 @@ ALERT_KINDS = (
 
 @dataclass(frozen=True)
 class SiteHealth:
-    """One site's figures in one run."""
+    """One site's figures in one run: ``reports`` counts the site's active reports its listings showed."""
 
     site: str
     listing_pages: int = 0
@@ -135,7 +135,7 @@ def _site_health(session: Session, run_id: int, site: str) -> SiteHealth:
         select(Report.id, Extraction.status)
         .join(Unit, Unit.id == Report.unit_id)
         .outerjoin(Extraction, Extraction.id == current)
-        .where(Unit.code == site, Report.url.in_(listed))
+        .where(Unit.code == site, Report.url.in_(listed), Report.status == "active")
     ).all()
     return SiteHealth(
         site=site,

@@ -13,7 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
-def reports(args: list[str], proxy_url: str, db_url: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+def reports(
+    args: list[str], proxy_url: str, db_url: str, timeout: int = 600
+) -> subprocess.CompletedProcess[str]:
     """``reports ARGS`` through the replica's proxy; the caller checks the exit status."""
     env = {key: value for key, value in os.environ.items() if key.lower() != "no_proxy"}
     env.update(http_proxy=proxy_url, HTTP_PROXY=proxy_url, REPORTS_DB=db_url)

@@ -91,18 +91,44 @@ def test_the_listings_world_pages_that_lead_nowhere() -> None:
     drawn = {url for url, mode in listings["modes"].items() if "iframe" not in mode}
     for url in listings["modes"]:
         page = parse_column_page(world.page(url), url)
-        assert page.leads_nowhere(url) == (url in drawn), url
+        assert page.needs_rendering(url) == (url in drawn), url
+        assert page.leads_nowhere(url) == (url in drawn and "sub-columns" not in page_text(world, url)), url
+    for url in listings["empty_listings"]:
+        assert parse_column_page(world.page(url), url).leads_nowhere(url)
     for shell, frame in listings["frames"].items():
         assert frame in parse_column_page(world.page(shell), shell).frame_links
-    assert listings["foreign_frames"][0] in parse_column_page(
-        world.page("http://rlsbj.cq.gov.cn/zwgk_182/zfxxgknb/"), "http://rlsbj.cq.gov.cn/zwgk_182/zfxxgknb/"
-    ).frame_links
+    assert (
+        listings["foreign_frames"][0]
+        in parse_column_page(
+            world.page("http://rlsbj.cq.gov.cn/zwgk_182/zfxxgknb/"),
+            "http://rlsbj.cq.gov.cn/zwgk_182/zfxxgknb/",
+        ).frame_links
+    )
+
+
+def page_text(world, url: str) -> str:
+    return world.page(url).decode("utf-8")
+
+
+def test_a_parent_column_with_only_the_pager_script_is_read_as_it_is_one_with_a_script_is_rendered() -> None:
+    url = "http://x.cq.gov.cn/zwgk/zfxxgknb/"
+    nav = '<a href="./bj/">本级</a><a href="./zsdw/">直属</a><ul></ul>'
+    pager = '<script>createPage(1, 0, "index", "html");</script>'
+    plain = parse_column_page(f"<html><body>{nav}{pager}</body></html>", url)
+    assert not plain.needs_rendering(url) and not plain.scripted
+    for script in ('<script src="/js/list.js"></script>', '<script>loadList("12")</script>'):
+        page = parse_column_page(f"<html><body>{nav}{pager}{script}</body></html>", url)
+        assert page.scripted and page.needs_rendering(url) and not page.leads_nowhere(url), script
 
 
 def test_a_breadcrumb_is_not_a_lead_but_a_sibling_or_a_sub_column_is() -> None:
     url = "http://x.cq.gov.cn/zwgk/zfxxgknb/bj/"
     crumbs = '<a href="/">首页</a><a href="/zwgk/zfxxgknb/">年报</a><a href="./">本级</a>'
     assert parse_column_page(f"<html><body>{crumbs}<ul></ul></body></html>", url).leads_nowhere(url)
-    for lead in ('<a href="/zwgk/zfxxgknb/zsdw/">直属</a>', '<a href="./sub/">下级</a>', '<iframe src="/l/"></iframe>'):
+    for lead in (
+        '<a href="/zwgk/zfxxgknb/zsdw/">直属</a>',
+        '<a href="./sub/">下级</a>',
+        '<iframe src="/l/"></iframe>',
+    ):
         page = parse_column_page(f"<html><body>{crumbs}{lead}<ul></ul></body></html>", url)
         assert not page.leads_nowhere(url), lead
