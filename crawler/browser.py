@@ -86,6 +86,19 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+def _without_validators(response: Response) -> Response:
+    """A rendered listing without the document's ``ETag``/``Last-Modified``.
+
+    They describe the HTML shell, not the list a script drew into it from other files: kept,
+    the next crawl would get a 304 for an unchanged shell and read the old rendering, missing
+    whatever the script's data gained since. Without them the listing is rendered every crawl.
+    """
+    headers = response.headers.copy()
+    for name in (b"ETag", b"Last-Modified"):
+        headers.pop(name, None)
+    return response.replace(headers=headers)
+
+
 def is_challenge(response: Response) -> bool:
     return response.status in CHALLENGE_STATUSES and bool(_SETS_COOKIE.search(response.body))
 
@@ -138,6 +151,8 @@ class BrowserMiddleware:
         if request.meta.get("browser_reason") == "challenge" and request.meta.get("playwright"):
             return await self._earned_cookie(request, response)
         if request.meta.get("playwright"):
+            if request.meta.get("page_type") == "column":
+                return _without_validators(response)
             return response
         if is_challenge(response):
             if request.meta.get("browser_challenges", 0) >= 2:

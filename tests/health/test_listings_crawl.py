@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from replica.listings import ListingsWorld
+from replica.listings import ListingsWorld, column_id
 from replica.server import ReplicaServer
 from replica.world import build_world
 from storage.archive import Archive
@@ -139,3 +139,36 @@ def test_reports_health_shows_each_site_against_the_previous_run(listings_crawl:
     assert runs.returncode == 0
     assert "run 2 alert empty_listing: cqtyj: 1 listing page(s) show no links" in runs.stdout
     assert "run 1 alert no_reports: cqtyj: the run found no report" in runs.stdout
+
+
+def test_a_report_added_to_a_loaders_data_is_found_by_the_next_crawl(tmp_path: Path) -> None:
+    """The listing's HTML does not change when its data file gains an item: no 304 may hide it."""
+    world = build_world("listings", seed=2026)
+    assert isinstance(world, ListingsWorld)
+    column = next(c for u in world.units if u.code == "cqsww" for c in u.columns)
+    data_path = f"/irs/nblist/{column_id(column)}.json"
+    full = json.loads(world.page(f"http://sww.cq.gov.cn{data_path}"))
+    newest = full["rows"][0]["link"]
+    older = json.dumps({**full, "rows": full["rows"][1:]}, ensure_ascii=False).encode("utf-8")
+    db_url = f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    args = [
+        "crawl",
+        "--sites",
+        str(SITES),
+        "--site",
+        "cqsww",
+        "--snapshots",
+        str(tmp_path / "s"),
+        "--no-throttle",
+    ]
+    with ReplicaServer(world) as server:
+        server.fault = lambda host, path: (200, older) if path == data_path else None
+        assert reports(args, server.proxy_url, db_url).returncode == 0
+        with Archive.open(db_url, tmp_path / "s") as archive:
+            assert f"http://sww.cq.gov.cn{newest}" not in {r.url for r in list_reports(archive)}
+        server.fault = None  # the new report is published: only the data file changes
+        assert reports(args, server.proxy_url, db_url).returncode == 0
+    with Archive.open(db_url, tmp_path / "s") as archive:
+        urls = {report.url for report in list_reports(archive)}
+    expected = {entry["url"] for entry in world.manifest()["reports"] if entry["unit_code"] == "cqsww"}
+    assert f"http://sww.cq.gov.cn{newest}" in urls and urls == expected
