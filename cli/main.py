@@ -133,7 +133,10 @@ def crawl(
       reports crawl -s DOWNLOAD_TIMEOUT=10 --webhook http://localhost:9000/changes
 
     One crawl runs at a time per archive: a second one says so and exits with status 1. A crawl
-    that was killed is resumed where it stopped (unless --fresh).
+    that was killed or stopped (Ctrl-C, SIGTERM) is resumed where it stopped (unless --fresh).
+
+    Exit status: 0 finished, 3 finished with alerts (see `reports health`), 4 interrupted,
+    5 failed (a site could not be reached, or every request failed).
     """
     from contextlib import nullcontext
 
@@ -160,11 +163,19 @@ def crawl(
             codes = tuple(site.code for site in registry if site.code in served)
             request = dataclasses.replace(request, site_codes=codes)
         stats = run_crawl(request, extra)
+    from cli.health import exit_status, print_run_outcome
+    from storage.health import run_alerts
+
     archive = _open_archive(db_url)
     try:
         output.print_crawl_summary(archive, stats)
+        run_id = stats.get("reports/run_id")
+        print_run_outcome(stats, run_alerts(archive, [run_id]) if run_id is not None else [])
     finally:
         archive.close()
+    status = exit_status(stats.get("reports/outcome"))
+    if status:
+        sys.exit(status)
 
 
 @main.command(name="list")
@@ -230,17 +241,21 @@ def show(report: str, db: str | None, as_json: bool) -> None:
 @main.command()
 @_db_option
 def runs(db: str | None) -> None:
-    """List crawl runs with their statistics.
+    """List crawl runs with their outcome, statistics and alerts (details: `reports health`).
 
     \b
     Example:
       reports runs
     """
+    from storage.health import run_alerts
     from storage.queries import list_runs
 
     archive = _open_archive(db)
     try:
-        output.print_runs(list_runs(archive))
+        alerts: dict[int, list[str]] = {}
+        for alert in run_alerts(archive):
+            alerts.setdefault(alert.run_id, []).append(f"{alert.kind}: {alert.message}")
+        output.print_runs(list_runs(archive), alerts)
     finally:
         archive.close()
 
@@ -258,7 +273,10 @@ main.add_command(extraction.reextract)
 
 from cli.changes import changes
 from cli.coverage import coverage
+from cli.health import health
 from cli.schedule import schedule
+
+main.add_command(health)
 
 main.add_command(changes)
 main.add_command(coverage)

@@ -93,10 +93,12 @@ def print_crawl_summary(archive: Any, stats: dict[str, Any]) -> None:
     console.print("Archive: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
 
 
-def print_runs(runs: list[Any]) -> None:
+def print_runs(runs: list[Any], alerts: dict[int, list[str]] | None = None) -> None:
+    """One row per run, then each run's alerts; ``alerts`` maps a run id to its alerts' messages."""
+    alerts = alerts or {}
     table = Table()
     headers = ("run", "started", "finished", "outcome", "requests", "bytes", "304s")
-    for header in (*headers, "new", "revised", "withdrawn", "errors by kind"):
+    for header in (*headers, "new", "revised", "withdrawn", "errors by kind", "alerts"):
         table.add_column(header, overflow="fold")
     for run in runs:
         stats = run.stats or {}
@@ -118,8 +120,12 @@ def print_runs(runs: list[Any]) -> None:
             str(stats.get("reports/revised", 0)),
             str(stats.get("reports/withdrawn", 0)),
             ", ".join(f"{kind} {count}" for kind, count in sorted(errors.items())) or "-",
+            str(len(alerts.get(run.id, []))),
         )
     console.print(table)
+    for run in runs:
+        for message in alerts.get(run.id, []):
+            console.print(f"run {run.id} alert {message}", overflow="ignore", crop=False)
 
 
 def _value(values: dict[str, Any], key: str) -> str:

@@ -4,9 +4,13 @@ Every request goes through Scrapy's own downloader first. Only when a page
 needs it does the request go again through Chromium (scrapy-playwright, which
 falls back to Scrapy's handler for requests without ``meta["playwright"]``):
 
-- a 年报 listing of a site flagged ``browser: true`` in the registry, or a
-  listing that came back with no article links but a script that loads them
-  (``fetch``/XHR/JSON): the browser's rendered page is what the spider reads;
+- a 年报 listing of a site flagged ``browser: true`` in the registry, or any
+  listing page that came back without an article link and either leading
+  nowhere (no further page, no frame, no sub-column) or carrying a script
+  besides the pager, whatever loads its items: an inline ``fetch``, a call into
+  a loader in a separate ``.js`` file, or nothing visible at all. The
+  browser's rendered page is what the spider reads; if that leads nowhere
+  either, the spider records the page as an ``empty_listing`` error;
 - an HTTP 521 answer carrying a script that sets a cookie (the "加速乐"
   ``__jsl_clearance`` kind, robots.txt included): the browser only earns the
   cookie; the request is then repeated by the plain downloader carrying it,
@@ -24,7 +28,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from parsel import Selector
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
@@ -53,11 +56,8 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND",
 ]
 CHALLENGE_STATUSES = (521,)
-# A challenge page sets a cookie from a script; a listing script loads its items as JSON.
+# A challenge page sets a cookie from a script.
 _SETS_COOKIE = re.compile(rb"document\.cookie\s*=")
-_LOADS_ITEMS = re.compile(
-    r"fetch\(|XMLHttpRequest|\$\.(?:ajax|get|getJSON|post)\(|\.json\b|/irs/front/search"
-)
 _BROWSER_META = ("playwright", "playwright_include_page", "playwright_page_methods", "playwright_page")
 
 
@@ -123,18 +123,33 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+def _without_validators(response: Response) -> Response:
+    """A rendered listing without the document's ``ETag``/``Last-Modified``.
+
+    They describe the HTML shell, not the list a script drew into it from other files: kept,
+    the next crawl would get a 304 for an unchanged shell and read the old rendering, missing
+    whatever the script's data gained since. Without them the listing is rendered every crawl.
+    """
+    headers = response.headers.copy()
+    for name in (b"ETag", b"Last-Modified"):
+        headers.pop(name, None)
+    return response.replace(headers=headers)
+
+
 def is_challenge(response: Response) -> bool:
     return response.status in CHALLENGE_STATUSES and bool(_SETS_COOKIE.search(response.body))
 
 
-def is_script_filled_listing(response: Response) -> bool:
-    """A listing page with no article links whose scripts load items from somewhere."""
+def is_empty_listing(response: Response) -> bool:
+    """A listing page without an article link that leads nowhere or runs a script (``needs_rendering``).
+
+    Which script does not matter: real sites load the list from inline code, from a loader in
+    a separate file, or from a JSONP data file, and none of these can be told apart reliably
+    from the raw page. Every such page is worth one rendering.
+    """
     if response.status != 200 or not isinstance(response, TextResponse):
         return False
-    if parse_column_page(response.body, response.url).article_links:
-        return False
-    scripts = " ".join(Selector(text=response.text, type="html").css("script::text").getall())
-    return bool(_LOADS_ITEMS.search(scripts))
+    return parse_column_page(response.body, response.url).needs_rendering(response.url)
 
 
 class BrowserMiddleware:
@@ -173,6 +188,8 @@ class BrowserMiddleware:
         if request.meta.get("browser_reason") == "challenge" and request.meta.get("playwright"):
             return await self._earned_cookie(request, response)
         if request.meta.get("playwright"):
+            if request.meta.get("page_type") == "column":
+                return _without_validators(response)
             return response
         if is_challenge(response):
             if request.meta.get("browser_challenges", 0) >= 2:
@@ -187,8 +204,8 @@ class BrowserMiddleware:
             self._to_browser(meta, "challenge")
             meta["playwright_include_page"] = True
             return request.replace(meta=meta, dont_filter=True)
-        if request.meta.get("page_type") == "column" and is_script_filled_listing(response):
-            logger.info("%s: listing filled by a script; fetching it through the browser", request.url)
+        if request.meta.get("page_type") == "column" and is_empty_listing(response):
+            logger.info("%s: listing shows no links; rendering it in the browser", request.url)
             meta = dict(request.meta)
             self._to_browser(meta, "script listing")
             return request.replace(meta=meta, dont_filter=True)

@@ -26,6 +26,17 @@ from storage.archive import Archive
 from storage.changes import apply_unlisted, changes_json, count_changes, list_changes
 from storage.db import resolve_db_url
 from storage.frontier import Frontier, checkpoint_run, run_chain, start_or_resume_run
+from storage.health import (
+    EMPTY_LISTING_NOTE,
+    FAILURE_RATE_JUMP,
+    Alert,
+    SiteHealth,
+    evaluate,
+    outcome_of,
+    previous_health,
+    record_alerts,
+    site_health,
+)
 from storage.locks import CrawlLock, crawl_lock
 
 logger = logging.getLogger(__name__)
@@ -164,6 +175,8 @@ class CrawlJobExtension:
         if url is None:
             return
         note = "listing showed no items" if meta.get("listing_suspect") else None
+        if getattr(item, "notes", {}).get("empty_listing"):
+            note = EMPTY_LISTING_NOTE
         frontier_of(self.crawler).finish(url, status=getattr(item, "status", None), note=note)
 
     def item_error(self, item: Any, response: Any, spider: Spider, failure: Any) -> None:
@@ -201,9 +214,19 @@ class CrawlJobExtension:
         except Exception:
             logger.exception("Could not checkpoint run %s", run_id)
 
-    def spider_closed(self, spider: Spider) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """End the run: ``finished`` only when Scrapy finished; a Ctrl-C or SIGTERM (``shutdown``)
+        or any other stop leaves it ``interrupted`` with its pending URLs, to be resumed."""
         if self._loop is not None and self._loop.running:
             self._loop.stop()
+        if getattr(self.crawler, "reports_run_id", None) is None:
+            return
+        try:
+            stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+            finish_run(self.crawler, reason == "finished", {**stats, "finish_reason": reason})
+        finally:
+            _archive(self.crawler).close()
+            self.crawler.reports_archive = None  # type: ignore[attr-defined]
 
     def engine_stopped(self) -> None:
         self.lock.release()
@@ -216,10 +239,12 @@ def jsonable_stats(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def finish_run(crawler: Crawler, outcome: str, stats: dict[str, Any]) -> dict[str, Any]:
-    """End the crawl's run: withdraw reports gone from complete listings, count changes, post them.
+def finish_run(crawler: Crawler, finished_cleanly: bool, stats: dict[str, Any]) -> dict[str, Any]:
+    """End the crawl's run: its outcome, health and alerts; withdraw reports gone from complete
+    listings, count changes, post changes and alerts to the webhook.
 
-    Returns the statistics recorded with the run.
+    Returns the statistics recorded with the run; the outcome is also left in the crawl's
+    stats as ``reports/outcome`` (the ``reports crawl`` exit status is chosen from it).
     """
     archive = _archive(crawler)
     frontier = frontier_of(crawler)
@@ -229,20 +254,41 @@ def finish_run(crawler: Crawler, outcome: str, stats: dict[str, Any]) -> dict[st
     resumed_from = getattr(crawler, "reports_resumed_from", None)
     if resumed_from:
         run_stats["resumed_from"] = resumed_from
-    if outcome == "finished":
-        units = {site.code for site in getattr(crawler.spider, "sites", [])} - frontier.incomplete_sites()
+    sites = [site.code for site in getattr(crawler.spider, "sites", [])]
+    chain = run_chain(archive, run_id)
+    alerts: list[Alert] = []
+    figures: dict[str, SiteHealth] = {}
+    if finished_cleanly:
+        units = set(sites) - frontier.incomplete_sites()
         threshold = crawler.settings.getint("REPORTS_WITHDRAW_AFTER_RUNS", 3)
         withdrawn = apply_unlisted(archive, run_id, units, frontier.listed_articles(), threshold)
         if withdrawn:
             logger.info("Withdrawn after %d runs unlisted: reports %s", threshold, withdrawn)
-    chain = run_chain(archive, run_id)
+        figures = site_health(archive, run_id, sites)
+        jump = crawler.settings.getfloat("REPORTS_FAILURE_RATE_JUMP", FAILURE_RATE_JUMP)
+        for code, current in figures.items():
+            alerts += evaluate(current, previous_health(archive, chain, code), jump)
+        record_alerts(archive, run_id, alerts)
+        run_stats["health"] = {code: health.as_json() for code, health in figures.items()}
+        run_stats["alerts"] = len(alerts)
+    outcome = outcome_of(finished_cleanly, figures, alerts)
+    for alert in alerts:
+        logger.warning("Alert (%s): %s", alert.kind, alert.message)
     changes = list_changes(archive, run_ids=chain)
     for kind, count in count_changes(changes).items():
         run_stats[f"reports/{kind}"] = count
     archive.finish_run(run_id, outcome, run_stats)
+    if crawler.stats is not None:
+        crawler.stats.set_value("reports/outcome", outcome)
+        crawler.stats.set_value("reports/run_id", run_id)
+        crawler.stats.set_value("reports/alerts", len(alerts))
+    logger.info("Run %d: %s", run_id, outcome)
     webhook = crawler.settings.get("REPORTS_WEBHOOK")
-    if webhook and changes and outcome == "finished":
+    if webhook and outcome != "interrupted" and (changes or alerts or outcome == "failed"):
         from crawler.changes import post_webhook
 
-        post_webhook(webhook, changes_json(changes, run_id=run_id, since=None))
+        payload = changes_json(changes, run_id=run_id, since=None)
+        payload["outcome"] = outcome
+        payload["alerts"] = [alert.as_json() for alert in alerts]
+        post_webhook(webhook, payload)
     return run_stats

@@ -14,7 +14,7 @@ import logging
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
-from crawler.frontier import finish_run, open_run
+from crawler.frontier import open_run
 from crawler.items import PageItem
 from crawler.registry import Site
 from extract.attachments import read_attachment
@@ -71,15 +71,6 @@ class SnapshotPipeline(_ArchivePipeline):
     def open_spider(self, spider: Spider | None = None) -> None:
         open_run(self.crawler)  # starts the run, or resumes an interrupted one (crawler.frontier)
 
-    def close_spider(self, spider: Spider | None = None) -> None:
-        stats = self.stats.get_stats()
-        reason = stats.get("finish_reason", "finished")
-        outcome = "finished" if reason == "finished" else "interrupted"
-        if self.run_id() is not None:
-            finish_run(self.crawler, outcome, stats)
-        self.archive.close()
-        self.crawler.reports_archive = None  # type: ignore[attr-defined]
-
     def process_item(self, item: PageItem, spider: Spider | None = None) -> PageItem:
         record = self.archive.record_fetch(
             run_id=self.run_id(),
@@ -105,6 +96,8 @@ class SnapshotPipeline(_ArchivePipeline):
             self.page_error(item, kind, str(item.notes.get("error") or f"HTTP {item.status}"))
         for kind, message in item.notes.get("page_errors") or ():  # type: ignore[attr-defined]
             self.page_error(item, kind, message)
+        if item.notes.get("empty_listing"):
+            self.page_error(item, "empty_listing", "the listing shows no links, in the browser either")
         return item
 
 

@@ -254,12 +254,17 @@ def build_world(size: str = "small", seed: int = 2026, page_size: int | None = N
     """Build the replica world of a size (``small``, ``full`` or ``browser``) from a seed.
 
     ``browser`` is a separate world of sites that need more than a plain download
-    (attachments, script-filled listings, a 521 cookie challenge: replica.extras).
+    (attachments, script-filled listings, a 521 cookie challenge: replica.extras); ``listings``
+    one of listings drawn by external scripts, shown in iframes, or empty (replica.listings).
     """
     if size == "browser":
         from .extras import build_browser_world
 
         return build_browser_world(seed, page_size)
+    if size == "listings":
+        from .listings import build_listings_world
+
+        return build_listings_world(seed, page_size)
     units = load_units(size)
     articles, plan = plan_coverage(units, plan_articles(units, seed), seed)
     world = World(size, seed, units, articles, page_size or PAGE_SIZES[size])

@@ -91,6 +91,19 @@ class CrawlRun(Base):
     stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class RunAlert(Base):
+    """Something a run found wrong with a site (see storage.health): kept with the run, shown, sent."""
+
+    __tablename__ = "run_alerts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    site_code: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+
+
 class Snapshot(Base):
     """One distinct body seen at one canonical URL; the bytes are in the snapshot store under ``sha256``."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-RUN_OUTCOMES = ("running", "finished", "failed", "interrupted")
+RUN_OUTCOMES = ("running", "finished", "finished with alerts", "interrupted", "failed")
 AGENCY_KINDS = ("district", "office", "department", "town")
 EXTRACTION_STATUSES = ("complete", "partial", "failed")
 

@@ -18,7 +18,7 @@ from crawler.attachments import attachment_links
 from crawler.content import not_html
 from crawler.guard import failure_kind
 from crawler.items import PageItem
-from crawler.listing import ANNUAL_REPORT_COLUMN, listing_page_urls, parse_column_page
+from crawler.listing import ANNUAL_REPORT_COLUMN, ColumnPage, listing_page_urls, parse_column_page
 from crawler.registry import Site, load_registry, select_sites
 from crawler.urls import canonical_url
 
@@ -107,11 +107,22 @@ class ReportsSpider(scrapy.Spider):
         if (refusal := not_html(response)) is not None:
             item.notes["page_errors"] = [("not_html", refusal)]
         elif response.status in (200, 304) and isinstance(response, scrapy.http.TextResponse):
-            yield from self._column_links(response, site, item)
+            page = parse_column_page(response.body, response.url)
+            if page.leads_nowhere(response.url):
+                # Rendered in the browser already (crawler.browser), or the archived rendering:
+                # a listing that shows nothing is an error of the run, never a quiet zero.
+                item.notes["empty_listing"] = True
+            yield from self._column_links(page, response, site, item)
         yield item
 
-    def _column_links(self, response: Response, site: Site, item: PageItem) -> Iterator[scrapy.Request]:
-        page = parse_column_page(response.body, response.url)
+    def _column_links(
+        self, page: ColumnPage, response: Response, site: Site, item: PageItem
+    ) -> Iterator[scrapy.Request]:
+        for link in page.frame_links:
+            # A list drawn in an iframe: its page is a listing, followed on the registry's hosts only.
+            canonical = canonical_url(link, site)
+            if canonical:
+                yield self._column_request(canonical, site, response.url)
         for link in page.article_links:
             canonical = canonical_url(link, site)
             if canonical:

@@ -163,15 +163,22 @@ def test_plain_requests_carry_the_cookie_the_browser_earned(browser_crawl: Brows
     assert {status for host, _, status in plain if host != "zfwb.cq.gov.cn"} == {200}
 
 
-def test_a_second_crawl_changes_nothing_and_needs_the_browser_only_for_the_challenge(
+def test_a_second_crawl_changes_nothing_and_renders_script_listings_again(
     browser_crawl: BrowserCrawl,
 ) -> None:
     _first, second = browser_crawl.run_stats()
     assert second.get("reports/new", 0) == 0 and second.get("reports/revised", 0) == 0
-    assert second.get("reports/snapshots_new", 0) == 0
-    # Listings revalidate with a 304 and are read from the archived (rendered) copy.
-    assert second["browser/requests"] == 1 and second["browser/requests/challenge"] == 1
-    assert {p for h, p, _ in _by_browser(browser_crawl.log_second)} == {"/robots.txt"}
+    assert second.get("reports/snapshots_new", 0) == 0  # the same rendering: no new snapshot
+    # A rendered listing keeps no validators: its list comes from list.json, which a 304 for
+    # the unchanged HTML would not cover, so it is rendered again; plain pages revalidate.
+    world = browser_crawl.world
+    js_columns = {
+        column.path for unit in world.units if unit.code in world.js_units for column in unit.columns
+    }
+    assert second["browser/requests/script_listing"] == len(js_columns)
+    assert second["browser/requests/challenge"] == 1
+    rendered = {p for h, p, _ in _by_browser(browser_crawl.log_second) if h == "fzggw.cq.gov.cn"}
+    assert rendered == js_columns | {path + "list.json" for path in js_columns}
 
 
 def test_a_crawl_that_needs_no_browser_never_starts_it(tmp_path: Path) -> None:

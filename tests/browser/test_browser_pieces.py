@@ -16,7 +16,7 @@ from crawler.browser import (
     BrowserMiddleware,
     context_options,
     is_challenge,
-    is_script_filled_listing,
+    is_empty_listing,
     launch_options,
     sandbox_available,
 )
@@ -53,7 +53,7 @@ def test_script_listings_are_empty_html_and_a_json_of_every_article(world: Brows
     listed = {item["title_no_tag"] for item in answer["data"]["middle"]["list"]}
     column = next(c for u in world.units for c in u.columns if c.url == root)
     assert listed == {article.title for article in world.column_articles(column)}
-    assert is_script_filled_listing(_response(root, page))
+    assert is_empty_listing(_response(root, page))
 
 
 def test_the_small_and_full_worlds_are_unchanged(replica_small) -> None:
@@ -73,7 +73,7 @@ def test_files_are_served_with_their_content_type(world: BrowserWorld) -> None:
 
 def test_a_plain_listing_and_a_plain_error_stay_on_the_plain_downloader(world: BrowserWorld) -> None:
     listing = "http://jw.cq.gov.cn/zwgk_230/zfxxgknb/"
-    assert not is_script_filled_listing(_response(listing, world.page(listing)))
+    assert not is_empty_listing(_response(listing, world.page(listing)))
     assert not is_challenge(_response(listing, b"<html>Server error</html>", status=521))
     assert is_challenge(_response(listing, challenge_page("zfwb.cq.gov.cn"), status=521))
 

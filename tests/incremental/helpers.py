@@ -35,9 +35,23 @@ def crawl_args(target: Target, *extra: str, site: str = SITE) -> list[str]:
     return ["crawl", f"--site={site}", "--snapshots", str(target.snapshots), "--no-throttle", *FAST, *extra]
 
 
-def crawl(proxy_url: str, target: Target, *extra: str, site: str = SITE) -> subprocess.CompletedProcess[str]:
-    """One complete crawl in a fresh process; fails the test unless it exits 0."""
-    return run_reports(crawl_args(target, *extra, site=site), proxy_url, target.db_url, timeout=300)
+def crawl(
+    proxy_url: str, target: Target, *extra: str, site: str = SITE, expect: int = 0
+) -> subprocess.CompletedProcess[str]:
+    """One complete crawl in a fresh process; fails the test unless it exits ``expect``
+    (0: finished; 3: finished with alerts)."""
+    if expect == 0:
+        return run_reports(crawl_args(target, *extra, site=site), proxy_url, target.db_url, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "cli.main", *crawl_args(target, *extra, site=site)],
+        check=False,
+        env=reports_env(proxy_url, target.db_url),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == expect, result.stderr[-4000:]
+    return result
 
 
 def reports_env(proxy_url: str, db_url: str) -> dict[str, str]:

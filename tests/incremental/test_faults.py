@@ -76,8 +76,13 @@ def test_a_listing_that_shows_no_items_withdraws_nothing(times, own_server, sqli
     crawl(own_server.proxy_url, sqlite_target)
     own_server.fault = Faults(own_server.world, [EmptyListings(share=1.0, times=times)])
     # With a threshold of one run a crawler that believed the empty listings would withdraw everything.
-    crawl(own_server.proxy_url, sqlite_target, "-s", "REPORTS_WITHDRAW_AFTER_RUNS=1")
-    stats = runs(sqlite_target)[-1].stats
+    # Listings empty for the whole run (in the browser too) finish the run with alerts (exit status 3).
+    crawl(
+        own_server.proxy_url, sqlite_target, "-s", "REPORTS_WITHDRAW_AFTER_RUNS=1", expect=0 if times else 3
+    )
+    last = runs(sqlite_target)[-1]
+    assert last.outcome == ("finished" if times else "finished with alerts")
+    stats = last.stats
     assert stats["retry/reason_count/listing showed no items"] > 0
     assert stats["reports/withdrawn"] == 0
     state = archive_state(sqlite_target)

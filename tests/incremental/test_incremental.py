@@ -12,6 +12,7 @@ from sqlalchemy import select
 from replica.faults import Faults, GonePages, HiddenArticles
 from replica.server import ReplicaServer
 from replica.world import build_world
+from storage.health import run_alerts
 from storage.models import Extraction, Report, ReportSnapshot
 from tests.incremental.helpers import (
     ArchiveState,
@@ -50,9 +51,9 @@ def history(tmp_path_factory) -> History:
     states, stats, changes, replica_bytes = [], [], [], []
     with ReplicaServer(world) as server:
 
-        def step(*extra: str) -> None:
+        def step(*extra: str, expect: int = 0) -> None:
             before = len(server.requests)
-            crawl(server.proxy_url, target, "-s", "REPORTS_WITHDRAW_AFTER_RUNS=2", *extra)
+            crawl(server.proxy_url, target, "-s", "REPORTS_WITHDRAW_AFTER_RUNS=2", *extra, expect=expect)
             replica_bytes.append(sum(size for *_, size in server.requests[before:]))
             states.append(archive_state(target))
             stats.append(runs(target)[-1].stats)
@@ -62,8 +63,8 @@ def history(tmp_path_factory) -> History:
         step()  # 2: nothing changed
         world.revise(revised, SENTENCE)
         server.fault = Faults(world, [GonePages(urls=(gone,)), HiddenArticles(hidden=(hidden,))])
-        step()  # 3: one revised, one answers 404, one no longer listed
-        step()  # 4: still not listed: the second run in a row
+        step(expect=3)  # 3: one revised, one answers 404, one no longer listed: fewer reports, an alert
+        step(expect=3)  # 4: still not listed: the second run in a row; withdrawn, a year gap opens
         server.fault = None
         step()  # 5: both back
     return History(target, server.proxy_url, revised, gone, hidden, states, stats, changes, replica_bytes)
@@ -85,7 +86,16 @@ def test_every_run_records_its_figures(history):
         assert key in first
     assert first["reports/new"] == len(history.states[0].reports)
     assert history.changes[0]["counts"]["new"] == len(history.states[0].reports)
-    assert all(run.finished_at and run.outcome == "finished" for run in runs(history.target))
+    assert all(run.finished_at for run in runs(history.target))
+    outcomes = [run.outcome for run in runs(history.target)]
+    assert outcomes == ["finished", "finished", "finished with alerts", "finished with alerts", "finished"]
+    with history.target.open() as archive:
+        kinds = [
+            sorted({alert.kind for alert in run_alerts(archive, [run.id])}) for run in runs(history.target)
+        ]
+    # Run 3: a report answers 404 (withdrawn, a year gap) and one is unlisted (fewer reports);
+    # run 4: the unlisted one is withdrawn (another year gap); run 5: both are back.
+    assert kinds == [[], [], ["reports_dropped", "year_gap"], ["year_gap"], []]
 
 
 def test_a_revised_report_gets_a_new_snapshot_an_extraction_and_is_listed_as_revised(history):

@@ -1,7 +1,7 @@
 """What a WARC record of a fetch needs that was not kept: the request's headers, the protocol,
 and the body of an answer that is not a snapshot (a 404 page).
 
-Revision ID: 0009_i14_formats
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-04
 
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_i14_formats"
+revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
