@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from cli.diff_render import WIDTH, diff_html, print_diff
+from cli.display import json_text, terminal
 from cli.options import KINDS, archive_options, open_archive
 from cli.sides import diff_pair, history_of, pick_snapshots, report_detail, report_side, snapshot_side
 from compare.reports import ReportDiff, diff_json, diff_reports
@@ -63,7 +62,7 @@ def diff(
     if html_file:
         Path(html_file).write_text(diff_html(result), encoding="utf-8")
     if as_json:
-        click.echo(json.dumps(diff_json(result), ensure_ascii=False, indent=2))
+        click.echo(json_text(diff_json(result), indent=2))
     else:
         print_diff(result, changed_only=changed_only)
         if html_file:
@@ -119,7 +118,7 @@ def history(report: str, as_json: bool, db: str | None, snapshot_dir: str | None
             }
             for position, entry in enumerate(entries, start=1)
         ]
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json_text(rows, indent=2))
         return
     table = Table(
         title=f"{detail.view.agency} {detail.view.year}: {len(entries)} snapshot(s)", pad_edge=False
@@ -137,4 +136,4 @@ def history(report: str, as_json: bool, db: str | None, snapshot_dir: str | None
             entry.extraction_status or "not extracted",
             "current" if entry.current else "",
         )
-    Console(width=WIDTH, highlight=False).print(table)
+    terminal(WIDTH).print(table)

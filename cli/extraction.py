@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import urllib.request
@@ -12,6 +11,7 @@ from typing import Any
 import click
 
 from cli import output
+from cli.display import json_text
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def extract(path_or_url: str, as_json: bool) -> None:
     url = path_or_url if path_or_url.startswith(("http://", "https://")) else None
     result = extraction_json(document, content_type, url)
     if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        click.echo(json_text(result, indent=2))
     else:
         output.print_extraction(result)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import sys
 from typing import Any
@@ -12,6 +11,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from cli import extraction, output
+from cli.display import clean, json_text
 from crawler.registry import RegistryError
 from storage.db import resolve_db_url
 
@@ -26,9 +26,12 @@ class ReportsGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.ClickException as error:
+            error.message = clean(error.message)  # it may quote crawled text
+            raise
         except (RegistryError, SQLAlchemyError, OSError, LookupError, ValueError) as error:
             message = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise click.ClickException(message) from error
+            raise click.ClickException(clean(message)) from error
 
 
 def _db_option(function: Any) -> Any:
@@ -191,9 +194,7 @@ def list_reports(
     finally:
         archive.close()
     if as_json:
-        click.echo(
-            json.dumps([output.report_json(report) for report in reports], ensure_ascii=False, indent=2)
-        )
+        click.echo(json_text([output.report_json(report) for report in reports], indent=2))
     else:
         output.print_report_list(reports)
 
@@ -222,7 +223,7 @@ def show(report: str, db: str | None, as_json: bool) -> None:
     if detail is None:
         raise click.ClickException(f"no report {report!r} in the archive (see `reports list`)")
     if as_json:
-        click.echo(json.dumps(output.detail_json(detail), ensure_ascii=False, indent=2, default=str))
+        click.echo(json_text(output.detail_json(detail), indent=2, default=str))
     else:
         output.print_report_detail(detail)
 
