@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
 from rich.table import Table
 
 from cli.diff_render import WIDTH, diff_html, print_diff
-from cli.display import json_text, terminal
+from cli.display import clean, json_text, terminal
 from cli.options import KINDS, archive_options, open_archive
-from cli.sides import diff_pair, history_of, pick_snapshots, report_detail, report_side, snapshot_side
+from cli.sides import (
+    diff_pair,
+    history_of,
+    pick_snapshots,
+    report_detail,
+    report_side,
+    snapshot_side,
+    store_problems,
+)
 from compare.reports import ReportDiff, diff_json, diff_reports
+
+logger = logging.getLogger(__name__)
 
 
 @click.command()
@@ -71,6 +82,16 @@ def diff(
 
 def _report_diff(archive: object, refs: tuple[str, ...], kind: str | None, agency: str | None) -> ReportDiff:
     old, new = diff_pair(archive, refs, kind, agency)
+    for detail in (old, new):
+        problem = store_problems(archive, [detail.view.snapshot_sha256]).get(detail.view.snapshot_sha256)
+        if problem:
+            logger.warning(
+                "Snapshot %s of %s is %s: the comparison uses its stored extraction; "
+                "`reports verify --repair` fetches it again",
+                detail.view.snapshot_sha256[:12],
+                clean(detail.view.url),
+                problem,
+            )
     return diff_reports(report_side(old), report_side(new))
 
 
@@ -102,6 +123,7 @@ def history(report: str, as_json: bool, db: str | None, snapshot_dir: str | None
     try:
         detail = report_detail(archive, report)
         entries = history_of(archive, detail)
+        problems = store_problems(archive, [entry.snapshot.sha256 for entry in entries])
     finally:
         archive.close()
     if as_json:
@@ -115,6 +137,7 @@ def history(report: str, as_json: bool, db: str | None, snapshot_dir: str | None
                 "last_seen_at": entry.snapshot.last_seen_at.isoformat(),
                 "current": entry.current,
                 "extraction_status": entry.extraction_status,
+                "stored": problems.get(entry.snapshot.sha256, "ok"),
             }
             for position, entry in enumerate(entries, start=1)
         ]
@@ -123,7 +146,7 @@ def history(report: str, as_json: bool, db: str | None, snapshot_dir: str | None
     table = Table(
         title=f"{detail.view.agency} {detail.view.year}: {len(entries)} snapshot(s)", pad_edge=False
     )
-    for header in ("#", "first seen", "last seen", "sha256", "bytes", "extraction", ""):
+    for header in ("#", "first seen", "last seen", "sha256", "bytes", "stored", "extraction", ""):
         table.add_column(header)
     for position, entry in enumerate(entries, start=1):
         snapshot = entry.snapshot
@@ -133,7 +156,13 @@ def history(report: str, as_json: bool, db: str | None, snapshot_dir: str | None
             f"{snapshot.last_seen_at:%Y-%m-%d %H:%M:%S}",
             snapshot.sha256[:16],
             str(snapshot.size),
+            problems[snapshot.sha256].split(":")[0].upper() if snapshot.sha256 in problems else "ok",
             entry.extraction_status or "not extracted",
             "current" if entry.current else "",
         )
-    terminal(WIDTH).print(table)
+    console = terminal(WIDTH)
+    console.print(table)
+    if problems:
+        console.print(
+            f"{len(problems)} snapshot file(s) missing or corrupt: `reports verify --repair` fetches them again"
+        )

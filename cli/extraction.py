@@ -102,6 +102,7 @@ def reextract(reports: tuple[str, ...], all_reports: bool, db: str | None) -> No
     """
     from rich.progress import track
 
+    from cli.sides import stored_body
     from crawler.pipelines import extract_and_store
     from storage.archive import Archive
     from storage.db import resolve_db_url
@@ -127,7 +128,7 @@ def reextract(reports: tuple[str, ...], all_reports: bool, db: str | None) -> No
                 archive,
                 detail.view.id,
                 current.id,
-                archive.snapshot_body(current.sha256),
+                stored_body(archive, current.sha256, current.url),
                 url=detail.view.url,
                 year=detail.view.year,
             )

@@ -44,10 +44,10 @@ def _db_option(function: Any) -> Any:
     )(function)
 
 
-def _open_archive(db: str | None) -> Any:
+def _open_archive(db: str | None, snapshot_dir: str | None = None) -> Any:
     from storage.archive import Archive
 
-    return Archive.open(resolve_db_url(db))
+    return Archive.open(resolve_db_url(db), snapshot_dir)
 
 
 @click.group(cls=ReportsGroup)
@@ -202,8 +202,15 @@ def list_reports(
 @main.command()
 @click.argument("report")
 @_db_option
+@click.option(
+    "--snapshot-dir",
+    "snapshot_dir",
+    envvar="REPORTS_SNAPSHOTS",
+    default=None,
+    help="Folder of the snapshot store (default: data/snapshots; env REPORTS_SNAPSHOTS).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def show(report: str, db: str | None, as_json: bool) -> None:
+def show(report: str, db: str | None, snapshot_dir: str | None, as_json: bool) -> None:
     """Show one archived report: metadata, snapshots, tables, sections, failed checks.
 
     REPORT is the report id (from ``reports list``) or its URL.
@@ -213,19 +220,23 @@ def show(report: str, db: str | None, as_json: bool) -> None:
       reports show 12
       reports show http://www.cqcs.gov.cn/zwgk_164/zfxxgknb/qzfxxgknb/csq/202102/t20210203_8859904.html
     """
+    from cli.sides import store_problems
     from storage.queries import get_report
 
-    archive = _open_archive(db)
+    archive = _open_archive(db, snapshot_dir)
     try:
         detail = get_report(archive, int(report) if report.isdigit() else report)
+        problems = store_problems(archive, [s.sha256 for s in detail.snapshots]) if detail else {}
     finally:
         archive.close()
     if detail is None:
         raise click.ClickException(f"no report {report!r} in the archive (see `reports list`)")
     if as_json:
-        click.echo(json_text(output.detail_json(detail), indent=2, default=str))
+        click.echo(
+            json_text({**output.detail_json(detail), "store_problems": problems}, indent=2, default=str)
+        )
     else:
-        output.print_report_detail(detail)
+        output.print_report_detail(detail, problems)
 
 
 @main.command()
@@ -259,9 +270,11 @@ main.add_command(extraction.reextract)
 
 from cli.changes import changes
 from cli.schedule import schedule
+from cli.verify import verify
 
 main.add_command(changes)
 main.add_command(schedule)
+main.add_command(verify)
 
 if __name__ == "__main__":
     main()

@@ -176,8 +176,12 @@ def _values_tables(values: dict[str, Any], template: str) -> list[Table]:
     return [disclosure, requests, appeals]
 
 
-def print_report_detail(detail: Any) -> None:
-    """A report as a reader wants it: what it is, its tables, its sections, what fails."""
+def print_report_detail(detail: Any, store_problems: dict[str, str] | None = None) -> None:
+    """A report as a reader wants it: what it is, its tables, its sections, what fails.
+
+    ``store_problems`` names the snapshots whose stored file is missing or corrupt.
+    """
+    problems = store_problems or {}
     view = detail.view
     console.print(_bold(view.title))
     console.print(
@@ -188,10 +192,17 @@ def print_report_detail(detail: Any) -> None:
     console.print(
         "Snapshots: "
         + ", ".join(
-            f"{snapshot.sha256[:12]} ({snapshot.size} bytes, first seen {_iso(snapshot.first_seen_at)})"
+            f"{snapshot.sha256[:12]} ({snapshot.size} bytes, first seen {_iso(snapshot.first_seen_at)}"
+            + (f"; stored file {problems[snapshot.sha256]}" if snapshot.sha256 in problems else "")
+            + ")"
             for snapshot in detail.snapshots
         )
     )
+    if problems:
+        err_console.print(
+            f"{len(problems)} snapshot file(s) of this report missing or corrupt: "
+            "`reports verify --repair` fetches them again"
+        )
     extraction = detail.extraction
     if extraction is None:
         console.print("Not extracted yet.")

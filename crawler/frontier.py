@@ -229,7 +229,7 @@ def finish_run(crawler: Crawler, outcome: str, stats: dict[str, Any]) -> dict[st
     resumed_from = getattr(crawler, "reports_resumed_from", None)
     if resumed_from:
         run_stats["resumed_from"] = resumed_from
-    if outcome == "finished":
+    if outcome == "finished" and not getattr(crawler.spider, "refetch_only", False):
         units = {site.code for site in getattr(crawler.spider, "sites", [])} - frontier.incomplete_sites()
         threshold = crawler.settings.getint("REPORTS_WITHDRAW_AFTER_RUNS", 3)
         withdrawn = apply_unlisted(archive, run_id, units, frontier.listed_articles(), threshold)
