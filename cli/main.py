@@ -163,6 +163,10 @@ def crawl(
             codes = tuple(site.code for site in registry if site.code in served)
             request = dataclasses.replace(request, site_codes=codes)
         stats = run_crawl(request, extra)
+    if stats.get("finish_reason") == "lock_lost":
+        raise click.ClickException(
+            "the crawl lost its archive lock and stopped (another crawl may hold it); the next crawl resumes it"
+        )
     archive = _open_archive(db_url)
     try:
         output.print_crawl_summary(archive, stats)

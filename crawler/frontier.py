@@ -22,6 +22,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.internet import task
 
+from crawler.lock_guard import stop_for_lost_lock
 from storage.archive import Archive
 from storage.changes import apply_unlisted, changes_json, count_changes, list_changes
 from storage.db import resolve_db_url
@@ -195,6 +196,9 @@ class CrawlJobExtension:
     def _checkpoint(self) -> None:
         run_id = getattr(self.crawler, "reports_run_id", None)
         if run_id is None or self.crawler.stats is None:
+            return
+        if not self.lock.check():
+            stop_for_lost_lock(self.crawler, self.lock, self._loop)
             return
         try:
             checkpoint_run(_archive(self.crawler), run_id, jsonable_stats(self.crawler.stats.get_stats()))
