@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import urllib.request
 from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy import Spider
 
 from crawler.items import PageItem
 from crawler.pipelines import _ArchivePipeline
+from crawler.webhook import WebhookError, post_once
 from storage.changes import withdraw_report
 
 logger = logging.getLogger(__name__)
 
 GONE = (404, 410)
 WEBHOOK_TIMEOUT = 10.0
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class WithdrawalPipeline(_ArchivePipeline):
@@ -34,22 +31,13 @@ class WithdrawalPipeline(_ArchivePipeline):
 
 
 def post_webhook(url: str, payload: dict[str, Any], timeout: float = WEBHOOK_TIMEOUT) -> bool:
-    """POST the changes JSON to ``url``; a failure is logged, never raised."""
-    data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    request = urllib.request.Request(
-        url, data=data, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
-    )
-    # A webhook on this machine is reached directly, never through the crawl's http_proxy.
-    local = (urlsplit(url).hostname or "") in LOOPBACK
-    opener = (
-        urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        if local
-        else urllib.request.build_opener()
-    )
+    """POST the changes JSON to ``url`` once (bounded, no proxy); a failure is logged, never raised.
+
+    Crawls send through the outbox instead (``crawler.webhook.send_notifications``).
+    """
     try:
-        with opener.open(request, timeout=timeout) as response:
-            logger.info("Webhook %s answered %d", url, response.status)
-            return 200 <= response.status < 300
-    except OSError as error:
+        post_once(url, payload, timeout=timeout)
+    except WebhookError as error:
         logger.warning("Webhook %s failed: %s", url, error)
         return False
+    return True

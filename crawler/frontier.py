@@ -245,8 +245,10 @@ def finish_run(crawler: Crawler, outcome: str, stats: dict[str, Any]) -> dict[st
         run_stats[f"reports/{kind}"] = count
     archive.finish_run(run_id, outcome, run_stats)
     webhook = crawler.settings.get("REPORTS_WEBHOOK")
-    if webhook and changes and outcome == "finished":
-        from crawler.changes import post_webhook
+    from crawler.webhook import WebhookPolicy, send_notifications  # also sends what earlier runs could not
 
-        post_webhook(webhook, changes_json(changes, run_id=run_id, since=None))
+    posted = changes_json(changes, run_id=run_id, since=None) if changes and outcome == "finished" else None
+    send_notifications(
+        archive, WebhookPolicy.from_settings(crawler.settings), url=webhook, payload=posted, run_id=run_id
+    )
     return run_stats
