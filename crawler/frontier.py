@@ -230,6 +230,10 @@ def finish_run(crawler: Crawler, outcome: str, stats: dict[str, Any]) -> dict[st
     run_id = frontier.run_id
     run_stats = jsonable_stats(stats)
     run_stats.update({f"frontier/{state}": count for state, count in frontier.counts().items()})
+    if outcome == "finished" and run_stats.get("frontier/pending"):
+        # Stopped with work left (SIGTERM, a time limit): the pipelines close before Scrapy
+        # records the finish reason, so pending entries are what tells; the next crawl resumes it.
+        outcome = "interrupted"
     resumed_from = getattr(crawler, "reports_resumed_from", None)
     if resumed_from:
         run_stats["resumed_from"] = resumed_from
