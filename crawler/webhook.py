@@ -112,10 +112,10 @@ def post_once(url: str, payload: dict[str, Any], *, timeout: float, proxy: str |
         response.read(MAX_ANSWER_BYTES)
         status = response.status
         if expired.is_set():  # cut short by the watchdog: whatever was parsed is incomplete
-            raise TransientWebhookError(f"no complete answer within {timeout:g}s")
+            raise TransientWebhookError(f"no complete answer within {timeout:.1f}s")
     except (OSError, http.client.HTTPException, ValueError) as error:
         if expired.is_set():
-            raise TransientWebhookError(f"no complete answer within {timeout:g}s") from error
+            raise TransientWebhookError(f"no complete answer within {timeout:.1f}s") from error
         raise TransientWebhookError(f"{type(error).__name__}: {error}") from error
     finally:
         watchdog.cancel()
