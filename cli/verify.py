@@ -16,7 +16,7 @@ from cli.display import json_text, terminal
 from cli.options import archive_options, open_archive
 from storage.archive import Archive
 from storage.db import resolve_db_url
-from storage.verify import StoreCheck, refetch_targets, verify_store
+from storage.verify import StoreCheck, orphans, refetch_targets, verify_store
 
 logger = logging.getLogger(__name__)
 
@@ -74,10 +74,8 @@ def verify(
             found = verify_store(archive)
             repaired = len(before - {problem.sha256 for problem in found.problems})
             logger.info("Repaired %d snapshot(s)", repaired)
-        if delete_orphans:
-            for problem in found.of_kind("orphan"):
-                archive.store.remove(problem.sha256)  # type: ignore[attr-defined]
-            found.problems = [problem for problem in found.problems if problem.kind != "orphan"]
+        if delete_orphans and found.of_kind("orphan"):
+            _delete_orphans(archive, found, resolve_db_url(db))
     finally:
         archive.close()
     if fmt == "json":
@@ -133,6 +131,22 @@ def _repair(
         logger.info("Fetching %d URL(s) again to repair %d snapshot(s)", len(urls), len(found.problems))
         with lock, replica_proxy(replica, seed) if replica else nullcontext():
             run_crawl(request, extra)
+
+
+def _delete_orphans(archive: Archive, found: StoreCheck, db_url: str) -> None:
+    """Under the crawl lock: a running crawl writes a file just before the row that names it."""
+    from storage.locks import CrawlLocked, crawl_lock
+
+    try:
+        lock = crawl_lock(db_url).acquire()
+    except CrawlLocked as error:
+        raise click.ClickException(f"orphans not deleted: {error}") from error
+    with lock:
+        still = orphans(archive)
+        for problem in found.of_kind("orphan"):
+            if problem.sha256 in still:
+                archive.store.remove(problem.sha256)  # type: ignore[attr-defined]
+    found.problems = [problem for problem in found.problems if problem.kind != "orphan"]
 
 
 def _print(found: StoreCheck) -> None:

@@ -76,11 +76,19 @@ def verify_store(archive: Archive) -> StoreCheck:
                 tuple(dict.fromkeys(url for _, url in snapshots)),
             )
         )
-    refs = getattr(archive.store, "refs", None)
-    if refs is not None:
-        for sha256 in sorted(set(refs()) - rows.keys()):
-            result.problems.append(StoreProblem("orphan", sha256, "no snapshot of the database names it"))
+    for sha256 in sorted(_orphans(archive, set(rows))):
+        result.problems.append(StoreProblem("orphan", sha256, "no snapshot of the database names it"))
     return result
+
+
+def _orphans(archive: Archive, named: set[str]) -> set[str]:
+    refs = getattr(archive.store, "refs", None)
+    return set(refs()) - named if refs is not None else set()
+
+
+def orphans(archive: Archive) -> set[str]:
+    """Files in the store that no snapshot names (without reading any file)."""
+    return _orphans(archive, set(_snapshot_rows(archive)))
 
 
 @retry_transient
