@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 import click
-from rich.console import Console
 from rich.table import Table
 
+from cli.display import json_text, terminal
 from cli.options import archive_options, open_archive
 
 
@@ -53,9 +52,9 @@ def changes(
         archive.close()
     document = changes_json(found, run_id=run_id if since is None else None, since=since)
     if as_json:
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        click.echo(json_text(document, indent=2))
         return
-    console = Console(highlight=False, soft_wrap=False)
+    console = terminal()
     if not found:
         console.print("No changes." if run_id is not None or since is not None else "No crawl runs yet.")
         return

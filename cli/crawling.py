@@ -34,6 +34,8 @@ class CrawlRequest:
     site_codes: tuple[str, ...]
     throttle: bool = True
     log_level: str = "INFO"
+    spider: str = "reports"
+    spider_args: tuple[tuple[str, str], ...] = ()
 
 
 @contextmanager
@@ -81,7 +83,10 @@ def run_crawl(request: CrawlRequest, extra_settings: dict[str, Any] | None = Non
         settings.setdict(UNTHROTTLED, priority="cmdline")
     settings.setdict(extra_settings or {}, priority="cmdline")
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler("reports")
-    process.crawl(crawler, sites=request.sites_file, site=",".join(request.site_codes) or None)
+    crawler = process.create_crawler(request.spider)
+    arguments: dict[str, Any] = {"sites": request.sites_file, **dict(request.spider_args)}
+    if request.spider == "reports":
+        arguments["site"] = ",".join(request.site_codes) or None
+    process.crawl(crawler, **arguments)
     process.start()
     return dict(crawler.stats.get_stats() if crawler.stats else {})

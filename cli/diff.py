@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import logging
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from cli.diff_render import WIDTH, diff_html, print_diff
+from cli.display import clean, json_text, terminal
 from cli.options import KINDS, archive_options, open_archive
 from compare.reports import ReportDiff, diff_json, diff_reports
 from storage.comparisons import (
@@ -19,7 +19,10 @@ from storage.comparisons import (
     report_detail,
     report_side,
     snapshot_side,
+    store_problems,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @click.command()
@@ -70,7 +73,7 @@ def diff(
     if html_file:
         Path(html_file).write_text(diff_html(result), encoding="utf-8")
     if as_json:
-        click.echo(json.dumps(diff_json(result), ensure_ascii=False, indent=2))
+        click.echo(json_text(diff_json(result), indent=2))
     else:
         print_diff(result, changed_only=changed_only)
         if html_file:
@@ -79,6 +82,16 @@ def diff(
 
 def _report_diff(archive: object, refs: tuple[str, ...], kind: str | None, agency: str | None) -> ReportDiff:
     old, new = diff_pair(archive, refs, kind, agency)
+    for detail in (old, new):
+        problem = store_problems(archive, [detail.view.snapshot_sha256]).get(detail.view.snapshot_sha256)
+        if problem:
+            logger.warning(
+                "Snapshot %s of %s is %s: the comparison uses its stored extraction; "
+                "`reports verify --repair` fetches it again",
+                detail.view.snapshot_sha256[:12],
+                clean(detail.view.url),
+                problem,
+            )
     return diff_reports(report_side(old), report_side(new))
 
 
@@ -110,6 +123,7 @@ def history(report: str, as_json: bool, db: str | None, snapshot_dir: str | None
     try:
         detail = report_detail(archive, report)
         entries = history_of(archive, detail)
+        problems = store_problems(archive, [entry.snapshot.sha256 for entry in entries])
     finally:
         archive.close()
     if as_json:
@@ -123,15 +137,16 @@ def history(report: str, as_json: bool, db: str | None, snapshot_dir: str | None
                 "last_seen_at": entry.snapshot.last_seen_at.isoformat(),
                 "current": entry.current,
                 "extraction_status": entry.extraction_status,
+                "stored": problems.get(entry.snapshot.sha256, "ok"),
             }
             for position, entry in enumerate(entries, start=1)
         ]
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json_text(rows, indent=2))
         return
     table = Table(
         title=f"{detail.view.agency} {detail.view.year}: {len(entries)} snapshot(s)", pad_edge=False
     )
-    for header in ("#", "first seen", "last seen", "sha256", "bytes", "extraction", ""):
+    for header in ("#", "first seen", "last seen", "sha256", "bytes", "stored", "extraction", ""):
         table.add_column(header)
     for position, entry in enumerate(entries, start=1):
         snapshot = entry.snapshot
@@ -141,7 +156,13 @@ def history(report: str, as_json: bool, db: str | None, snapshot_dir: str | None
             f"{snapshot.last_seen_at:%Y-%m-%d %H:%M:%S}",
             snapshot.sha256[:16],
             str(snapshot.size),
+            problems[snapshot.sha256].split(":")[0].upper() if snapshot.sha256 in problems else "ok",
             entry.extraction_status or "not extracted",
             "current" if entry.current else "",
         )
-    Console(width=WIDTH, highlight=False).print(table)
+    console = terminal(WIDTH)
+    console.print(table)
+    if problems:
+        console.print(
+            f"{len(problems)} snapshot file(s) missing or corrupt: `reports verify --repair` fetches them again"
+        )

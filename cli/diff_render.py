@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from cli.display import clean, terminal
 from compare.reports import ReportDiff, ReportSide
 from compare.values import ValueChange
 
@@ -36,7 +37,7 @@ def _side_text(side: ReportSide) -> str:
     if meta.get("published"):
         lines.append(f"published {meta['published']}  ·  id {meta.get('report_id')}")
     lines.append(str(meta.get("url", "")))
-    return "\n".join(lines)
+    return clean("\n".join(lines))
 
 
 def _carry_over_panel(diff: ReportDiff) -> Panel:
@@ -91,7 +92,7 @@ def _only_in(values: list[ValueChange]) -> Text | None:
 
 
 def print_diff(diff: ReportDiff, console: Console | None = None, *, changed_only: bool = False) -> None:
-    console = console or Console(width=WIDTH, highlight=False)
+    console = console or terminal(WIDTH)
     header = Table.grid(expand=True, padding=(0, 2))
     header.add_column(ratio=1, overflow="fold")
     header.add_column(ratio=1, overflow="fold")
@@ -118,7 +119,10 @@ def print_diff(diff: ReportDiff, console: Console | None = None, *, changed_only
 
 def _section_group(section: Any) -> Group:
     lines: list[Text] = [
-        Text(f"{section.heading or section.number}  (reused {_share(section.reused)})", style="bold cyan")
+        Text(
+            clean(f"{section.heading or section.number}  (reused {_share(section.reused)})"),
+            style="bold cyan",
+        )
     ]
     unchanged = 0
     for change in section.changes:
@@ -130,7 +134,7 @@ def _section_group(section: Any) -> Group:
             unchanged = 0
         # No space after the sign: rich wraps at spaces, and Chinese text has none of its own.
         sign, style = ("+", "green") if change.change == "added" else ("−", "red")
-        lines.append(Text(sign + change.text, style=style))
+        lines.append(Text(sign + clean(change.text), style=style))
     if unchanged:
         lines.append(Text(f"    … {unchanged} unchanged sentence(s)", style="dim"))
     return Group(*lines)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import urllib.request
@@ -12,6 +11,7 @@ from typing import Any
 import click
 
 from cli import output
+from cli.display import json_text
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def extract(path_or_url: str, as_json: bool) -> None:
     url = path_or_url if path_or_url.startswith(("http://", "https://")) else None
     result = extraction_json(document, content_type, url)
     if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        click.echo(json_text(result, indent=2))
     else:
         output.print_extraction(result)
 
@@ -102,6 +102,7 @@ def reextract(reports: tuple[str, ...], all_reports: bool, db: str | None) -> No
     """
     from rich.progress import track
 
+    from cli.sides import stored_body
     from crawler.pipelines import extract_and_store
     from storage.archive import Archive
     from storage.db import resolve_db_url
@@ -127,7 +128,7 @@ def reextract(reports: tuple[str, ...], all_reports: bool, db: str | None) -> No
                 archive,
                 detail.view.id,
                 current.id,
-                archive.snapshot_body(current.sha256),
+                stored_body(archive, current.sha256, current.url),
                 url=detail.view.url,
                 year=detail.view.year,
             )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import sys
 from typing import Any
@@ -12,6 +11,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from cli import extraction, output
+from cli.display import clean, json_text
 from crawler.registry import RegistryError
 from storage.db import resolve_db_url
 
@@ -26,9 +26,12 @@ class ReportsGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.ClickException as error:
+            error.message = clean(error.message)  # it may quote crawled text
+            raise
         except (RegistryError, SQLAlchemyError, OSError, LookupError, ValueError) as error:
             message = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise click.ClickException(message) from error
+            raise click.ClickException(clean(message)) from error
 
 
 def _db_option(function: Any) -> Any:
@@ -41,10 +44,10 @@ def _db_option(function: Any) -> Any:
     )(function)
 
 
-def _open_archive(db: str | None) -> Any:
+def _open_archive(db: str | None, snapshot_dir: str | None = None) -> Any:
     from storage.archive import Archive
 
-    return Archive.open(resolve_db_url(db))
+    return Archive.open(resolve_db_url(db), snapshot_dir)
 
 
 @click.group(cls=ReportsGroup)
@@ -163,6 +166,10 @@ def crawl(
             codes = tuple(site.code for site in registry if site.code in served)
             request = dataclasses.replace(request, site_codes=codes)
         stats = run_crawl(request, extra)
+    if stats.get("finish_reason") == "lock_lost":
+        raise click.ClickException(
+            "the crawl lost its archive lock and stopped (another crawl may hold it); the next crawl resumes it"
+        )
     from cli.health import exit_status, print_run_outcome
     from storage.health import run_alerts
 
@@ -202,9 +209,7 @@ def list_reports(
     finally:
         archive.close()
     if as_json:
-        click.echo(
-            json.dumps([output.report_json(report) for report in reports], ensure_ascii=False, indent=2)
-        )
+        click.echo(json_text([output.report_json(report) for report in reports], indent=2))
     else:
         output.print_report_list(reports)
 
@@ -212,8 +217,15 @@ def list_reports(
 @main.command()
 @click.argument("report")
 @_db_option
+@click.option(
+    "--snapshot-dir",
+    "snapshot_dir",
+    envvar="REPORTS_SNAPSHOTS",
+    default=None,
+    help="Folder of the snapshot store (default: data/snapshots; env REPORTS_SNAPSHOTS).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def show(report: str, db: str | None, as_json: bool) -> None:
+def show(report: str, db: str | None, snapshot_dir: str | None, as_json: bool) -> None:
     """Show one archived report: metadata, snapshots, tables, sections, failed checks.
 
     REPORT is the report id (from ``reports list``) or its URL.
@@ -223,19 +235,23 @@ def show(report: str, db: str | None, as_json: bool) -> None:
       reports show 12
       reports show http://www.cqcs.gov.cn/zwgk_164/zfxxgknb/qzfxxgknb/csq/202102/t20210203_8859904.html
     """
+    from storage.comparisons import store_problems
     from storage.queries import get_report
 
-    archive = _open_archive(db)
+    archive = _open_archive(db, snapshot_dir)
     try:
         detail = get_report(archive, int(report) if report.isdigit() else report)
+        problems = store_problems(archive, [s.sha256 for s in detail.snapshots]) if detail else {}
     finally:
         archive.close()
     if detail is None:
         raise click.ClickException(f"no report {report!r} in the archive (see `reports list`)")
     if as_json:
-        click.echo(json.dumps(output.detail_json(detail), ensure_ascii=False, indent=2, default=str))
+        click.echo(
+            json_text({**output.detail_json(detail), "store_problems": problems}, indent=2, default=str)
+        )
     else:
-        output.print_report_detail(detail)
+        output.print_report_detail(detail, problems)
 
 
 @main.command()
@@ -275,12 +291,14 @@ from cli.changes import changes
 from cli.coverage import coverage
 from cli.health import health
 from cli.schedule import schedule
+from cli.verify import verify
 
 main.add_command(health)
 
 main.add_command(changes)
 main.add_command(coverage)
 main.add_command(schedule)
+main.add_command(verify)
 
 from cli.serve import serve
 

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-import sys
 from collections import Counter, defaultdict
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-# Piped output gets 100 columns rather than rich's default 80, so the tables stay readable.
-console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 100)
-err_console = Console(stderr=True)
+from cli.display import clean, terminal
+
+# Crawled text is printed literally, without control characters (cli/display.py).
+console = terminal()
+err_console = terminal(stderr=True)
+
+
+def _bold(text: object) -> Text:
+    return Text(clean(text), style="bold")
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -51,8 +56,11 @@ def print_report_list(reports: list[Any]) -> None:
     for report in reports:
         status = report.status + (f", {report.failed_checks} failed checks" if report.failed_checks else "")
         console.print(
-            f"[bold]#{report.id}[/bold]  {report.year}  {report.district}  {report.kind}  "
-            f"published {_iso(report.published) or '-'}  {report.template or '-'}  ({status})"
+            Text.assemble(
+                _bold(f"#{report.id}"),
+                f"  {report.year}  {report.district}  {report.kind}  "
+                f"published {_iso(report.published) or '-'}  {report.template or '-'}  ({status})",
+            )
         )
         console.print(f"    {report.title}")
         console.print(f"    {report.url}", overflow="ignore", crop=False)
@@ -174,10 +182,14 @@ def _values_tables(values: dict[str, Any], template: str) -> list[Table]:
     return [disclosure, requests, appeals]
 
 
-def print_report_detail(detail: Any) -> None:
-    """A report as a reader wants it: what it is, its tables, its sections, what fails."""
+def print_report_detail(detail: Any, store_problems: dict[str, str] | None = None) -> None:
+    """A report as a reader wants it: what it is, its tables, its sections, what fails.
+
+    ``store_problems`` names the snapshots whose stored file is missing or corrupt.
+    """
+    problems = store_problems or {}
     view = detail.view
-    console.print(f"[bold]{view.title}[/bold]")
+    console.print(_bold(view.title))
     console.print(
         f"{view.agency} | {view.district} | {view.kind} | {view.year} | published {_iso(view.published) or '-'}"
         f" | template {view.template or '-'} | extraction {view.status}"
@@ -186,10 +198,17 @@ def print_report_detail(detail: Any) -> None:
     console.print(
         "Snapshots: "
         + ", ".join(
-            f"{snapshot.sha256[:12]} ({snapshot.size} bytes, first seen {_iso(snapshot.first_seen_at)})"
+            f"{snapshot.sha256[:12]} ({snapshot.size} bytes, first seen {_iso(snapshot.first_seen_at)}"
+            + (f"; stored file {problems[snapshot.sha256]}" if snapshot.sha256 in problems else "")
+            + ")"
             for snapshot in detail.snapshots
         )
     )
+    if problems:
+        err_console.print(
+            f"{len(problems)} snapshot file(s) of this report missing or corrupt: "
+            "`reports verify --repair` fetches them again"
+        )
     extraction = detail.extraction
     if extraction is None:
         console.print("Not extracted yet.")
@@ -204,7 +223,8 @@ def print_report_detail(detail: Any) -> None:
             f"Not extracted ({len(extraction.missing)} keys): " + ", ".join(extraction.missing[:20])
         )
     for number, heading, text in extraction.sections:
-        console.print(f"\n[bold]{heading}[/bold]")
+        console.print()
+        console.print(_bold(heading))
         console.print(text)
     failed = [check for check in extraction.checks if not check.ok]
     console.print(f"\nChecks: {len(extraction.checks)} evaluated, {len(failed)} failed")
@@ -229,7 +249,7 @@ def extraction_fingerprint(extraction: Any) -> tuple[Any, ...] | None:
 
 def print_extraction(result: dict[str, Any]) -> None:
     """A stand-alone extraction (``reports extract``) for the terminal."""
-    console.print(f"[bold]{result['title'] or '(no title found)'}[/bold]")
+    console.print(_bold(result["title"] or "(no title found)"))
     console.print(
         f"agency {result['agency'] or '-'} | year {result['year'] or '-'} | published {result['published'] or '-'}"
         f" | template {result['template'] or '-'} | status {result['status']}"
@@ -242,7 +262,8 @@ def print_extraction(result: dict[str, Any]) -> None:
         for table in _values_tables(result["values"], result["template"]):
             console.print(table)
     for section in result["sections"]:
-        console.print(f"\n[bold]{section['heading']}[/bold]")
+        console.print()
+        console.print(_bold(section["heading"]))
         console.print(section["text"])
     failed = [check for check in result["checks"] if not check["ok"]]
     console.print(f"\nChecks: {len(result['checks'])} evaluated, {len(failed)} failed")

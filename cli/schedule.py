@@ -3,16 +3,23 @@
 Each crawl runs in a process of its own (Twisted's reactor cannot be restarted) and takes the
 archive's crawl lock like any crawl, so a scheduled run never overlaps a manual one: if the
 lock is taken the tick is logged as skipped. Stop with Ctrl-C or SIGTERM; a crawl in progress
-is asked to stop and is resumed by the next run.
+is asked to stop and is resumed by the next run. A crawl that outlives ``--time-limit`` is asked
+to stop (SIGTERM), and killed if it has not after a grace period; the next run resumes it.
+
+The database URL and the webhook URL may hold passwords or tokens: they reach the crawl
+through its environment (``REPORTS_DB``, ``REPORTS_WEBHOOK``, readable only by the same user),
+never on its command line, which every user of the machine can read in ``ps``.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,6 +33,10 @@ logger = logging.getLogger("reports.schedule")
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+# Seconds a crawl has to stop after SIGTERM (at its time limit) before it is killed.
+STOP_GRACE_SECONDS = 60.0
+# Options that may carry secrets: given to the crawl in its environment, not its arguments.
+SECRET_OPTIONS = {"db": "REPORTS_DB", "webhook": "REPORTS_WEBHOOK"}
 
 
 def parse_duration(text: str) -> float:
@@ -43,6 +54,8 @@ class Schedule:
     cron: str | None = None
     every: float | None = None
     crawl_args: list[str] = field(default_factory=list)
+    crawl_env: dict[str, str] = field(default_factory=dict)
+    time_limit: float | None = None
 
     def __post_init__(self) -> None:
         if (self.cron is None) == (self.every is None):
@@ -78,6 +91,7 @@ def load_config(path: str) -> dict[str, Any]:
         "webhook",
         "settings",
         "no_throttle",
+        "time_limit",
     }
     if unknown:
         raise click.BadParameter(f"{path}: unknown keys {sorted(unknown)}")
@@ -90,7 +104,7 @@ def crawl_arguments(options: dict[str, Any]) -> list[str]:
     sites = options.get("site") or []
     for code in [sites] if isinstance(sites, str) else sites:
         args.append(f"--site={code}")
-    for key in ("sites", "db", "snapshots", "webhook"):
+    for key in ("sites", "snapshots"):
         if options.get(key):
             args.append(f"--{key}={options[key]}")
     settings = options.get("settings") or {}
@@ -102,6 +116,11 @@ def crawl_arguments(options: dict[str, Any]) -> list[str]:
     if options.get("no_throttle"):
         args.append("--no-throttle")
     return args
+
+
+def crawl_environment(options: dict[str, Any]) -> dict[str, str]:
+    """The secrets among the options (database URL, webhook URL), as the crawl's environment variables."""
+    return {variable: str(options[key]) for key, variable in SECRET_OPTIONS.items() if options.get(key)}
 
 
 class _Stop:
@@ -123,12 +142,44 @@ def _sleep_until(moment: datetime, stop: _Stop) -> None:
         time.sleep(min(left, 1.0))
 
 
-def run_once(crawl_args: list[str], stop: _Stop) -> int:
+def _limit(
+    child: subprocess.Popen[bytes], seconds: float, grace: float, fired: threading.Event
+) -> threading.Timer:
+    """A timer that stops ``child`` at its time limit: SIGTERM, then SIGKILL after ``grace``."""
+
+    def stop() -> None:
+        if child.poll() is not None:
+            return
+        fired.set()
+        logger.warning("Crawl reached its time limit of %.0fs: asking it to stop", seconds)
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            logger.error("Crawl did not stop within %.0fs: killing it", grace)
+            child.kill()
+
+    timer = threading.Timer(seconds, stop)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def run_once(
+    crawl_args: list[str],
+    stop: _Stop,
+    crawl_env: dict[str, str] | None = None,
+    time_limit: float | None = None,
+    grace: float = STOP_GRACE_SECONDS,
+) -> int:
     """One ``reports crawl`` in a child process; returns its exit status."""
     command = [sys.executable, "-m", "cli.main", "crawl", *crawl_args]
     started = time.monotonic()
     logger.info("Crawl starting: reports crawl %s", " ".join(crawl_args))
-    child = stop.child = subprocess.Popen(command, stderr=subprocess.PIPE)
+    environment = {**os.environ, **(crawl_env or {})}
+    child = stop.child = subprocess.Popen(command, stderr=subprocess.PIPE, env=environment)
+    limited = threading.Event()
+    timer = _limit(child, time_limit, grace, limited) if time_limit else None
     assert child.stderr is not None
     message: list[str] = []
     for raw in child.stderr:  # the crawl's log goes on to ours; its last line tells why it failed
@@ -137,9 +188,17 @@ def run_once(crawl_args: list[str], stop: _Stop) -> int:
         if line:
             message = [line]
     status = child.wait()
+    if timer is not None:
+        timer.cancel()
     stop.child = None
     seconds = time.monotonic() - started
-    if status == 0:
+    if limited.is_set():
+        logger.error(
+            "Crawl stopped at its time limit after %.1fs (exit status %d); the next run resumes it",
+            seconds,
+            status,
+        )
+    elif status == 0:
         logger.info("Crawl finished in %.1fs", seconds)
     elif message and "another crawl is running" in message[-1]:
         logger.warning("Crawl skipped: %s", message[-1])
@@ -160,7 +219,7 @@ def run_schedule(schedule: Schedule, *, now_first: bool, max_runs: int | None) -
             _sleep_until(moment, stop)
             if stop.requested:
                 break
-            run_once(schedule.crawl_args, stop)
+            run_once(schedule.crawl_args, stop, schedule.crawl_env, schedule.time_limit)
             runs += 1
             # Cron: the next tick after now (ticks missed during a long crawl are skipped).
             # Interval: one interval after the last start, or right away if the crawl overran it.
@@ -182,10 +241,14 @@ def run_schedule(schedule: Schedule, *, now_first: bool, max_runs: int | None) -
     "--config",
     "config_file",
     type=click.Path(exists=True, dir_okay=False),
-    help="YAML file with cron/every and crawl options (site, sites, db, snapshots, webhook, settings).",
+    help="YAML file with cron/every and crawl options (site, sites, db, snapshots, webhook, time_limit, settings).",
 )
 @click.option("--now", "now_first", is_flag=True, help="Crawl once right away, then follow the schedule.")
 @click.option("--max-runs", type=int, help="Stop after this many crawls.")
+@click.option(
+    "--time-limit",
+    help="Stop a crawl that runs longer than this (e.g. 2h); the next run resumes it. Default: none.",
+)
 @click.option("--site", "site_codes", multiple=True, help="Only this site code (repeatable).")
 @click.option(
     "--sites", "sites_file", type=click.Path(exists=True, dir_okay=False), help="Site registry YAML."
@@ -203,6 +266,7 @@ def schedule(
     config_file: str | None,
     now_first: bool,
     max_runs: int | None,
+    time_limit: str | None,
     site_codes: tuple[str, ...],
     sites_file: str | None,
     db: str | None,
@@ -220,6 +284,7 @@ def schedule(
     Examples:
       reports schedule --cron "0 3 * * *"
       reports schedule --every 6h --now --site cqcs --webhook http://localhost:9000/changes
+      reports schedule --cron "0 3 * * *" --time-limit 3h
       reports schedule --config schedule.yaml
 
     \b
@@ -227,7 +292,10 @@ def schedule(
       cron: "30 2 * * 1"        # or every: 12h
       site: [cqcs, cqyz]
       webhook: http://localhost:9000/changes
+      time_limit: 3h            # a longer crawl is stopped (and resumed next time)
       settings: {DOWNLOAD_TIMEOUT: 20}
+
+    The database and webhook URLs reach each crawl in its environment, not its command line.
     """
     options: dict[str, Any] = load_config(config_file) if config_file else {}
     given = {
@@ -237,6 +305,7 @@ def schedule(
         "snapshots": snapshot_dir,
         "webhook": webhook,
         "no_throttle": no_throttle or None,
+        "time_limit": time_limit,
     }
     options.update({key: value for key, value in given.items() if value})
     if overrides:
@@ -249,5 +318,7 @@ def schedule(
         cron=cron,
         every=parse_duration(str(every)) if every is not None else None,
         crawl_args=crawl_arguments(options),
+        crawl_env=crawl_environment(options),
+        time_limit=parse_duration(str(options["time_limit"])) if options.get("time_limit") else None,
     )
     run_schedule(plan, now_first=now_first, max_runs=max_runs)

@@ -9,11 +9,11 @@ import sys
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from cli.diff_render import WIDTH
+from cli.display import clean, csv_row, json_text, terminal
 from cli.formats import export_web_archive
 from cli.options import archive_options, filter_options, open_archive, report_filter
 from storage.exports import VALUE_COLUMNS, value_rows
@@ -41,6 +41,11 @@ SEARCH_COLUMNS = (
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
 )
+@click.option(
+    "--raw-csv",
+    is_flag=True,
+    help="CSV cells exactly as stored (default: text starting with = + - @ gets a leading ').",
+)
 @archive_options
 def search(
     query: str | None,
@@ -52,6 +57,7 @@ def search(
     template: str | None,
     limit: int,
     fmt: str,
+    raw_csv: bool,
     db: str | None,
     snapshot_dir: str | None,
 ) -> None:
@@ -73,26 +79,41 @@ def search(
     more = bool(limit) and len(hits) > limit
     hits = hits[:limit] if limit else hits
     if fmt == "json":
-        click.echo(json.dumps([hit_json(hit) for hit in hits], ensure_ascii=False, indent=2))
+        click.echo(json_text([hit_json(hit) for hit in hits], indent=2))
     elif fmt == "csv":
-        _write_csv([hit_json(hit) for hit in hits], sys.stdout)
+        _write_csv([hit_json(hit) for hit in hits], sys.stdout, raw=raw_csv)
     else:
         _print_hits(hits, more)
 
 
-def _write_csv(rows: list[dict[str, Any]], stream: Any) -> None:
+def _write_csv(rows: list[dict[str, Any]], stream: Any, *, raw: bool = False) -> None:
     if not rows:
         return
-    writer = csv.DictWriter(stream, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(list(rows[0]))
     for row in rows:
         writer.writerow(
-            {key: json.dumps(value) if isinstance(value, list) else value for key, value in row.items()}
+            csv_row(
+                (json.dumps(value) if isinstance(value, list) else value for value in row.values()), raw=raw
+            )
         )
 
 
+def _snippet(hit: SearchHit) -> Text:
+    """The snippet, cleaned piece by piece so that the highlights stay on their terms."""
+    snippet, text, position = Text(), hit.snippet or "", 0
+    for start, end in sorted(hit.highlights):
+        if start < position:
+            continue
+        snippet.append(clean(text[position:start]))
+        snippet.append(clean(text[start:end]), style="bold black on yellow")
+        position = end
+    snippet.append(clean(text[position:]))
+    return snippet
+
+
 def _print_hits(hits: list[SearchHit], more: bool) -> None:
-    console = Console(width=WIDTH, highlight=False)
+    console = terminal(WIDTH)
     if not hits:
         console.print("No reports match.")
         return
@@ -103,13 +124,10 @@ def _print_hits(hits: list[SearchHit], more: bool) -> None:
     for hit in hits:
         report = hit.report
         status = report.status + (f"\n{report.failed_checks} failed" if report.failed_checks else "")
-        cell = Text(report.agency, style="bold")
+        cell = Text(clean(report.agency), style="bold")
         if hit.snippet:
-            snippet = Text(hit.snippet)
-            for start, end in hit.highlights:
-                snippet.stylize("bold black on yellow", start, end)
-            cell.append("\n").append_text(snippet)
-        cell.append("\n" + report.url, style="dim")
+            cell.append("\n").append_text(_snippet(hit))
+        cell.append("\n" + clean(report.url), style="dim")
         published = report.published.isoformat() if report.published else "-"
         table.add_row(str(report.id), str(report.year), report.district, published, status, cell)
     console.print(table)
@@ -131,6 +149,11 @@ def _print_hits(hits: list[SearchHit], more: bool) -> None:
 @click.option(
     "-o", "--output", "output_file", type=click.Path(dir_okay=False), help="File (default: stdout)."
 )
+@click.option(
+    "--raw-csv",
+    is_flag=True,
+    help="CSV cells exactly as stored (default: text starting with = + - @ gets a leading ').",
+)
 @archive_options
 def export(
     district: str | None,
@@ -142,6 +165,7 @@ def export(
     keys: tuple[str, ...],
     fmt: str,
     output_file: str | None,
+    raw_csv: bool,
     db: str | None,
     snapshot_dir: str | None,
 ) -> None:
@@ -168,23 +192,23 @@ def export(
             _write_parquet(rows, output_file or "")
             return
         if not output_file:
-            _write_text(rows, fmt, sys.stdout)
+            _write_text(rows, fmt, sys.stdout, raw_csv)
             return
         with open(output_file, "w", encoding="utf-8", newline="") as stream:
-            _write_text(rows, fmt, stream)
+            _write_text(rows, fmt, stream, raw_csv)
     finally:
         archive.close()
 
 
-def _write_text(rows: Any, fmt: str, stream: Any) -> None:
+def _write_text(rows: Any, fmt: str, stream: Any, raw_csv: bool = False) -> None:
     if fmt == "csv":
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(VALUE_COLUMNS)
         for row in rows:
-            writer.writerow(dataclasses.astuple(row))
+            writer.writerow(csv_row(dataclasses.astuple(row), raw=raw_csv))
         return
     for row in rows:
-        stream.write(json.dumps(dataclasses.asdict(row), ensure_ascii=False) + "\n")
+        stream.write(json_text(dataclasses.asdict(row)) + "\n")
 
 
 def _write_parquet(rows: Any, path: str) -> None:
@@ -248,7 +272,7 @@ def series(
         archive.close()
     table = series_table(rows)
     if as_json:
-        click.echo(json.dumps(series_json(table), ensure_ascii=False, indent=2))
+        click.echo(json_text(series_json(table), indent=2))
     else:
         _print_series(key, table)
     if plot_file:
@@ -259,7 +283,7 @@ def series(
 
 
 def _print_series(key: str, table: dict[tuple[str, str], dict[int, float | None]]) -> None:
-    console = Console(width=WIDTH, highlight=False)
+    console = terminal(WIDTH)
     if not table:
         console.print(f"No report has {key}.")
         return

@@ -1,12 +1,8 @@
-"""Telling what went away: reports whose page answers 404/410, and the webhook after a run."""
+"""Telling what went away: reports whose page answers 404/410 (the webhook: ``crawler.webhook``)."""
 
 from __future__ import annotations
 
-import json
 import logging
-import urllib.request
-from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy import Spider
 
@@ -17,8 +13,6 @@ from storage.changes import withdraw_report
 logger = logging.getLogger(__name__)
 
 GONE = (404, 410)
-WEBHOOK_TIMEOUT = 10.0
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class WithdrawalPipeline(_ArchivePipeline):
@@ -31,25 +25,3 @@ class WithdrawalPipeline(_ArchivePipeline):
         if report_id is not None:
             logger.info("Report %d withdrawn: %s answers %d", report_id, item.canonical_url, item.status)
         return item
-
-
-def post_webhook(url: str, payload: dict[str, Any], timeout: float = WEBHOOK_TIMEOUT) -> bool:
-    """POST the changes JSON to ``url``; a failure is logged, never raised."""
-    data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    request = urllib.request.Request(
-        url, data=data, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
-    )
-    # A webhook on this machine is reached directly, never through the crawl's http_proxy.
-    local = (urlsplit(url).hostname or "") in LOOPBACK
-    opener = (
-        urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        if local
-        else urllib.request.build_opener()
-    )
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            logger.info("Webhook %s answered %d", url, response.status)
-            return 200 <= response.status < 300
-    except OSError as error:
-        logger.warning("Webhook %s failed: %s", url, error)
-        return False

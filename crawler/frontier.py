@@ -22,6 +22,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.internet import task
 
+from crawler.lock_guard import stop_for_lost_lock
 from storage.archive import Archive
 from storage.changes import apply_unlisted, changes_json, count_changes, list_changes
 from storage.db import resolve_db_url
@@ -209,6 +210,9 @@ class CrawlJobExtension:
         run_id = getattr(self.crawler, "reports_run_id", None)
         if run_id is None or self.crawler.stats is None:
             return
+        if not self.lock.check():
+            stop_for_lost_lock(self.crawler, self.lock, self._loop)
+            return
         try:
             checkpoint_run(_archive(self.crawler), run_id, jsonable_stats(self.crawler.stats.get_stats()))
         except Exception:
@@ -258,7 +262,8 @@ def finish_run(crawler: Crawler, finished_cleanly: bool, stats: dict[str, Any]) 
     chain = run_chain(archive, run_id)
     alerts: list[Alert] = []
     figures: dict[str, SiteHealth] = {}
-    if finished_cleanly:
+    # A refetch (``reports verify --repair``) reads a few URLs: no listing, so no withdrawal or health.
+    if finished_cleanly and not getattr(crawler.spider, "refetch_only", False):
         units = set(sites) - frontier.incomplete_sites()
         threshold = crawler.settings.getint("REPORTS_WITHDRAW_AFTER_RUNS", 3)
         withdrawn = apply_unlisted(archive, run_id, units, frontier.listed_articles(), threshold)
@@ -284,11 +289,19 @@ def finish_run(crawler: Crawler, finished_cleanly: bool, stats: dict[str, Any]) 
         crawler.stats.set_value("reports/alerts", len(alerts))
     logger.info("Run %d: %s", run_id, outcome)
     webhook = crawler.settings.get("REPORTS_WEBHOOK")
-    if webhook and outcome != "interrupted" and (changes or alerts or outcome == "failed"):
-        from crawler.changes import post_webhook
+    from crawler.webhook import WebhookPolicy, send_notifications  # also sends what earlier runs could not
 
+    payload = None
+    if outcome != "interrupted" and (changes or alerts or outcome == "failed"):
         payload = changes_json(changes, run_id=run_id, since=None)
         payload["outcome"] = outcome
         payload["alerts"] = [alert.as_json() for alert in alerts]
-        post_webhook(webhook, payload)
+    send_notifications(
+        archive,
+        WebhookPolicy.from_settings(crawler.settings),
+        url=webhook,
+        payload=payload,
+        kind="alerts" if alerts else "changes",
+        run_id=run_id,
+    )
     return run_stats

@@ -10,6 +10,7 @@ from storage.filters import ReportFilter
 from storage.history import SnapshotEntry, extraction, snapshot_history
 from storage.queries import ExtractionView, ReportDetail, get_report
 from storage.search import search_reports
+from storage.snapshots import SnapshotCorrupt, SnapshotNotFound
 
 _YEAR = re.compile(r"^(19|20)\d\d$")
 
@@ -123,7 +124,9 @@ def snapshot_side(archive: Any, detail: ReportDetail, entry: SnapshotEntry, posi
     from extract.report import extract_report
 
     result = extract_report(
-        archive.snapshot_body(entry.snapshot.sha256), url=entry.snapshot.url, year=detail.view.year
+        stored_body(archive, entry.snapshot.sha256, entry.snapshot.url),
+        url=entry.snapshot.url,
+        year=detail.view.year,
     )
     return ReportSide(
         label=label + " extracted now",
@@ -133,6 +136,21 @@ def snapshot_side(archive: Any, detail: ReportDetail, entry: SnapshotEntry, posi
         sections=[(section.number, section.heading, section.text) for section in result.sections],
         meta=_meta(detail, entry.snapshot.sha256),
     )
+
+
+def stored_body(archive: Any, sha256: str, url: str) -> bytes:
+    """A snapshot's bytes; a missing or corrupt file is an error that names the snapshot and its URL."""
+    try:
+        body: bytes = archive.snapshot_body(sha256)
+    except (SnapshotNotFound, SnapshotCorrupt) as error:
+        raise NotFound(f"{error}; fetched from {url}; `reports verify --repair` fetches it again") from None
+    return body
+
+
+def store_problems(archive: Any, sha256s: list[str]) -> dict[str, str]:
+    """Which of these snapshots' files are missing or corrupt (a hash check of each; cheap for a few)."""
+    checked = {sha256: archive.store.check(sha256) for sha256 in dict.fromkeys(sha256s)}
+    return {sha256: problem for sha256, problem in checked.items() if problem is not None}
 
 
 def history_of(archive: Any, detail: ReportDetail) -> list[SnapshotEntry]:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.archive import Archive
+from storage.locks import run_holder
 from storage.models import CrawlRun, FrontierEntry, utcnow
 from storage.retry import retry_transient
 
@@ -136,8 +137,9 @@ class Frontier:
 def start_or_resume_run(archive: Archive, sites: list[str], resume: bool = True) -> RunStart:
     """Start a run; continue the latest run of the same sites if it was interrupted with work left.
 
-    Call it while holding the crawl lock (``storage.locks``): any run still marked ``running``
-    then belongs to a crawl that died, and is marked ``interrupted``.
+    Call it while holding the crawl lock (``storage.locks``), which also refuses while a run marked
+    ``running`` has a live process: any run still marked ``running`` then belongs to a crawl that
+    died, and is marked ``interrupted``. The run records its holder (host, pid) for that check.
     """
     with archive.Session.begin() as session:
         stale = session.scalars(select(CrawlRun).where(CrawlRun.outcome == "running")).all()
@@ -154,7 +156,7 @@ def start_or_resume_run(archive: Archive, sites: list[str], resume: bool = True)
             started_at=utcnow(),
             outcome="running",
             sites=list(sites),
-            stats={"resumed_from": previous.id} if previous else {},
+            stats={"holder": run_holder(), **({"resumed_from": previous.id} if previous else {})},
         )
         session.add(run)
         session.flush()
@@ -180,7 +182,8 @@ def checkpoint_run(archive: Archive, run_id: int, stats: dict[str, Any]) -> None
     with archive.Session.begin() as session:
         run = session.get_one(CrawlRun, run_id)
         if run.outcome == "running":
-            run.stats = {**{k: v for k, v in (run.stats or {}).items() if k.startswith("resumed")}, **stats}
+            kept = {k: v for k, v in (run.stats or {}).items() if k.startswith(("resumed", "holder"))}
+            run.stats = {**kept, **stats, "heartbeat": utcnow().isoformat()}
 
 
 @retry_transient

@@ -289,3 +289,20 @@ class ReportChange(Base):
     change: Mapped[str] = mapped_column(String(16))  # new | revised | withdrawn | restored
     snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"))
     changed_at: Mapped[datetime]
+
+
+class Notification(Base):
+    """A webhook notification (a run's changes, an alert), kept until delivered (the outbox)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_delivered_at", "delivered_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    kind: Mapped[str] = mapped_column(String(32))  # changes | alert | ...
+    url: Mapped[str] = mapped_column(String(2000))
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    delivered_at: Mapped[datetime | None]

@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -17,6 +18,9 @@ _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 class SnapshotNotFound(KeyError):
     """No body is stored under this reference."""
+
+    def __str__(self) -> str:  # KeyError would print the bare, quoted reference
+        return str(self.args[0]) if self.args else "snapshot not found"
 
 
 class SnapshotCorrupt(ValueError):
@@ -31,6 +35,10 @@ class SnapshotStore(Protocol):
     def get(self, ref: str) -> bytes: ...
 
     def exists(self, ref: str) -> bool: ...
+
+    def check(self, ref: str) -> str | None:
+        """None if the body under ``ref`` is intact, else what is wrong with it."""
+        ...
 
 
 def sha256_hex(data: bytes) -> str:
@@ -53,9 +61,10 @@ class FileSnapshotStore:
         return self.root / ref[:2] / ref[2:4] / f"{ref}.gz"
 
     def put(self, data: bytes) -> str:
+        """Store ``data`` unless an intact copy is there; a missing or damaged file is written anew."""
         ref = sha256_hex(data)
         target = self.path(ref)
-        if target.exists():
+        if target.exists() and self.check(ref) is None:
             return ref
         target.parent.mkdir(parents=True, exist_ok=True)
         # mtime=0 keeps the file a pure function of the body.
@@ -73,18 +82,45 @@ class FileSnapshotStore:
         return ref
 
     def get(self, ref: str) -> bytes:
-        target = self.path(ref)
-        try:
-            compressed = target.read_bytes()
-        except FileNotFoundError:
-            raise SnapshotNotFound(ref) from None
-        try:
-            data = gzip.decompress(compressed)
-        except (OSError, EOFError) as error:
-            raise SnapshotCorrupt(f"{target}: {error}") from error
-        if sha256_hex(data) != ref:
-            raise SnapshotCorrupt(f"{target}: content does not match its sha256")
-        return data
+        """The body stored under ``ref``, verified against its hash."""
+        data, problem = self._read(ref)
+        if data is not None:
+            return data
+        where = self.path(ref)
+        if problem == "missing":
+            raise SnapshotNotFound(f"snapshot {ref} is missing from the store ({where})")
+        raise SnapshotCorrupt(f"snapshot {ref} is {problem} ({where})")
 
     def exists(self, ref: str) -> bool:
         return self.path(ref).exists()
+
+    def check(self, ref: str) -> str | None:
+        """None if the body under ``ref`` is intact, else ``missing`` or ``corrupt: <why>``."""
+        return self._read(ref)[1]
+
+    def _read(self, ref: str) -> tuple[bytes | None, str | None]:
+        try:
+            compressed = self.path(ref).read_bytes()
+        except FileNotFoundError:
+            return None, "missing"
+        try:
+            data = gzip.decompress(compressed)
+        except (OSError, EOFError) as error:
+            return None, f"corrupt: not readable gzip ({error})"
+        if sha256_hex(data) != ref:
+            return None, "corrupt: content does not match its sha256"
+        return data, None
+
+    def refs(self) -> Iterator[str]:
+        """Every reference with a file in the store (unfinished temporary files are not listed)."""
+        for path in self.root.glob("??/??/*.gz"):
+            ref = path.name.removesuffix(".gz")
+            if (
+                _SHA256_HEX.fullmatch(ref)
+                and path.parent.name == ref[2:4]
+                and path.parent.parent.name == ref[:2]
+            ):
+                yield ref
+
+    def remove(self, ref: str) -> None:
+        self.path(ref).unlink(missing_ok=True)

@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import pytest
 
-from cli.schedule import Schedule, crawl_arguments, load_config, parse_duration
+from cli.schedule import Schedule, crawl_arguments, crawl_environment, load_config, parse_duration
 from storage.locks import CrawlLocked, crawl_lock
 from tests.incremental.helpers import crawl, crawl_args, reports_env, reports_json, runs
 
@@ -79,13 +79,8 @@ def test_schedule_durations_cron_and_config(tmp_path: Path):
     )
     options = load_config(str(config))
     assert options["cron"] == "30 2 * * 1"
-    assert crawl_arguments(options) == [
-        "--site=cqcs",
-        "--site=cqyz",
-        "--webhook=http://localhost:9/x",
-        "-s",
-        "DOWNLOAD_TIMEOUT=20",
-    ]
+    assert crawl_arguments(options) == ["--site=cqcs", "--site=cqyz", "-s", "DOWNLOAD_TIMEOUT=20"]
+    assert crawl_environment(options) == {"REPORTS_WEBHOOK": "http://localhost:9/x"}
 
 
 def test_schedule_runs_crawls_on_an_interval_and_skips_a_tick_while_another_crawl_runs(

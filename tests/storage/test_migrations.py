@@ -27,6 +27,7 @@ EXPECTED_TABLES = {
     "crawl_frontier",
     "report_changes",
     "run_alerts",
+    "notifications",
 }
 
 

@@ -77,3 +77,24 @@ def test_default_root_comes_from_the_environment(tmp_path: Path, monkeypatch: py
     assert FileSnapshotStore().root == tmp_path / "from-env"
     monkeypatch.delenv("REPORTS_SNAPSHOTS")
     assert FileSnapshotStore().root == Path("data/snapshots")
+
+
+def test_put_rewrites_a_damaged_or_missing_file_and_check_says_what_is_wrong(tmp_path: Path) -> None:
+    store = FileSnapshotStore(tmp_path)
+    ref = store.put(BODY)
+    store.path(ref).write_bytes(b"not gzip at all")
+    assert store.check(ref) is not None and store.check(ref).startswith("corrupt: not readable gzip")
+    assert store.put(BODY) == ref
+    assert store.check(ref) is None and store.get(ref) == BODY
+    store.path(ref).write_bytes(gzip.compress(BODY + b"tampered"))
+    assert store.check(ref) == "corrupt: content does not match its sha256"
+    store.put(BODY)
+    assert store.get(ref) == BODY
+    store.path(ref).unlink()
+    assert store.check(ref) == "missing"
+    with pytest.raises(SnapshotNotFound) as missing:
+        store.get(ref)
+    assert str(missing.value).startswith(f"snapshot {ref} is missing from the store (")
+    assert list(store.refs()) == []
+    store.put(BODY)
+    assert list(store.refs()) == [ref]
