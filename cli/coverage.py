@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from datetime import UTC, datetime
 from typing import TextIO
@@ -11,6 +10,7 @@ from typing import TextIO
 import click
 from rich.cells import cell_len
 
+from cli.display import clean, csv_row, json_text
 from cli.options import KINDS, archive_options, open_archive
 from storage.coverage import STATES, AgencyCoverage, Coverage, Deadline
 from storage.coverage import coverage as query_coverage
@@ -83,11 +83,11 @@ def coverage(
         archive.close()
     fmt = "json" if as_json else fmt
     if fmt == "json":
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        click.echo(json_text(result.to_json(), indent=2))
     elif fmt == "csv":
         write_csv(result, sys.stdout)
     else:
-        click.echo("\n".join(table_lines(result)))
+        click.echo("\n".join(clean(line) for line in table_lines(result)))
 
 
 def write_csv(result: Coverage, stream: TextIO) -> None:
@@ -101,16 +101,18 @@ def write_csv(result: Coverage, stream: TextIO) -> None:
         counts = row.counts()
         states = {cell.year: cell.state for cell in row.cells}
         writer.writerow(
-            [
-                row.unit_code,
-                row.district,
-                row.agency,
-                row.kind,
-                row.first_year,
-                row.last_year,
-                *(counts[state] for state in STATES),
-                *(states.get(year, "") for year in years),
-            ]
+            csv_row(
+                [
+                    row.unit_code,
+                    row.district,
+                    row.agency,
+                    row.kind,
+                    row.first_year,
+                    row.last_year,
+                    *(counts[state] for state in STATES),
+                    *(states.get(year, "") for year in years),
+                ]
+            )
         )
 
 

@@ -10,9 +10,9 @@ import sys
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 
+from cli.display import terminal
 from cli.options import archive_options, open_archive
 
 # `reports crawl` (and `reports health`) exit with the status of the run's outcome; 1 means the
@@ -27,7 +27,7 @@ def exit_status(outcome: str | None) -> int:
 
 def print_run_outcome(stats: dict[str, Any], alerts: list[Any]) -> None:
     """The end of `reports crawl`: the run, its outcome, whether it resumed, its alerts."""
-    console = Console(highlight=False, soft_wrap=False, stderr=False)
+    console = terminal()
     run_id = stats.get("reports/run_id")
     outcome = stats.get("reports/outcome", "failed")
     resumed = stats.get("reports/resumed_from")
@@ -83,7 +83,7 @@ def health(run_id: int | None, site: str | None, fmt: str, db: str | None, snaps
 
 
 def _print_health(report: dict[str, Any]) -> None:
-    console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 110)
+    console = terminal(None if sys.stdout.isatty() else 110)
     resumed = f", resumed run {report['resumed_from']}" if report["resumed_from"] else ""
     console.print(f"Run {report['run']}: {report['outcome']}{resumed}")
     table = Table()

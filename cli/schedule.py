@@ -29,6 +29,8 @@ from typing import Any
 import click
 import yaml
 
+from cli.health import EXIT_STATUSES
+
 logger = logging.getLogger("reports.schedule")
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
@@ -200,6 +202,10 @@ def run_once(
         )
     elif status == 0:
         logger.info("Crawl finished in %.1fs", seconds)
+    elif status == EXIT_STATUSES["finished with alerts"]:
+        logger.warning("Crawl finished with alerts in %.1fs (see `reports health`)", seconds)
+    elif status == EXIT_STATUSES["interrupted"]:
+        logger.warning("Crawl interrupted after %.1fs; the next run resumes it", seconds)
     elif message and "another crawl is running" in message[-1]:
         logger.warning("Crawl skipped: %s", message[-1])
     else:
