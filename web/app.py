@@ -35,9 +35,11 @@ from storage.comparisons import (
     report_detail,
     report_side,
     snapshot_side,
+    store_problems,
 )
 from storage.exports import value_rows
 from storage.filters import ReportFilter, parse_years
+from storage.health import run_alerts
 from storage.history import snapshot_record
 from storage.queries import list_runs
 from storage.search import search_reports
@@ -194,11 +196,22 @@ def create_app(archive: Archive) -> FastAPI:
     def report(request: Request, report_id: int) -> HTMLResponse:
         detail = detail_or_404(report_id)
         history = history_of(archive, detail)
-        return page(request, "report.html", detail=detail, history=history, tables=report_tables(detail))
+        problems = store_problems(archive, [entry.snapshot.sha256 for entry in history])
+        return page(
+            request,
+            "report.html",
+            detail=detail,
+            history=history,
+            tables=report_tables(detail),
+            problems=problems,
+        )
 
     @app.get("/api/reports/{report_id}")
     def api_report(report_id: int) -> Any:
-        return JSONResponse(json.loads(json.dumps(detail_json(detail_or_404(report_id)), default=str)))
+        detail = detail_or_404(report_id)
+        problems = store_problems(archive, [snapshot.sha256 for snapshot in detail.snapshots])
+        document = {**detail_json(detail), "store_problems": problems}
+        return JSONResponse(json.loads(json.dumps(document, default=str)))
 
     @app.get("/api/reports")
     def api_reports(
@@ -384,13 +397,17 @@ def create_app(archive: Archive) -> FastAPI:
         return series_json(make_series(key, [name for name in district or [] if name], years, kind, agency))
 
     # ---------------------------------------------------------------- runs
+    def runs_json() -> list[dict[str, Any]]:
+        alerts = run_alerts(archive)
+        return [run_json(run, alerts) for run in list_runs(archive)]
+
     @app.get("/runs", response_class=HTMLResponse)
     def runs(request: Request) -> HTMLResponse:
-        return page(request, "runs.html", runs=[run_json(run) for run in list_runs(archive)][::-1])
+        return page(request, "runs.html", runs=runs_json()[::-1])
 
     @app.get("/api/runs")
     def api_runs() -> Any:
-        return [run_json(run) for run in list_runs(archive)]
+        return runs_json()
 
     # ---------------------------------------------------------------- changes
     def changes_of(district: str | None) -> list[Any]:

@@ -9,6 +9,7 @@ from typing import Any
 from reportformat.layout import check_cells, template_tables
 from storage.archive import Archive
 from storage.coverage import coverage
+from storage.health import AlertView
 from storage.serialize import iso
 
 
@@ -68,7 +69,8 @@ def coverage_grid(archive: Archive, as_of: datetime | None = None) -> dict[str, 
     return coverage(archive, as_of=today, kind="district").to_json()
 
 
-def run_json(run: Any) -> dict[str, Any]:
+def run_json(run: Any, alerts: list[AlertView]) -> dict[str, Any]:
+    """A crawl run as the API gives it: its figures and the alerts raised by its health checks."""
     return {
         "id": run.id,
         "started_at": iso(run.started_at),
@@ -76,5 +78,5 @@ def run_json(run: Any) -> dict[str, Any]:
         "outcome": run.outcome,
         "sites": list(run.sites),
         "stats": run.stats or {},
-        "alerts": [],
+        "alerts": [alert.as_json() for alert in alerts if alert.run_id == run.id],
     }

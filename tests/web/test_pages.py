@@ -9,8 +9,11 @@ from xml.etree import ElementTree as ET
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from sqlalchemy import delete
 
 from cli.main import main
+from storage.health import Alert, record_alerts
+from storage.models import RunAlert
 from tests.web.conftest import HOSTILE_SENTENCE, WebArchive, hostile_page
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -196,10 +199,21 @@ def test_coverage_api_and_home_grid(client: TestClient) -> None:
     assert home.count('class="cell archived"') >= coverage["counts"]["archived"]
 
 
-def test_runs_api_lists_the_crawls(client: TestClient) -> None:
+def test_runs_api_lists_the_crawls_and_their_alerts(client: TestClient, web_archive: WebArchive) -> None:
     runs = client.get("/api/runs").json()
     assert len(runs) == 2 and all(run["outcome"] for run in runs)
-    assert str(runs[0]["id"]) in client.get("/runs").text
+    message = "<b>listing</b> shows no links [/]"
+    with web_archive.open() as archive:
+        record_alerts(archive, runs[-1]["id"], [Alert("cqcs", "empty_listing", message)])
+    try:
+        runs = client.get("/api/runs").json()
+        assert [alert["message"] for alert in runs[-1]["alerts"]][-1] == message
+        page = client.get("/runs").text
+        assert str(runs[0]["id"]) in page
+        assert "empty_listing：&lt;b&gt;listing&lt;/b&gt; shows no links [/]" in page
+    finally:
+        with web_archive.open() as archive, archive.Session.begin() as session:
+            session.execute(delete(RunAlert).where(RunAlert.message == message))
 
 
 def test_the_page_of_a_report_that_does_not_exist_is_404(client: TestClient) -> None:
