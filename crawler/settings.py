@@ -37,8 +37,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.guard.ProxyGuardMiddleware": 760,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
-    "crawler.incremental.ConditionalRequestMiddleware": 580,
-    "crawler.browser.BrowserMiddleware": 590,
+    # Responses pass the conditional middleware before the browser's: a listing that suddenly
+    # shows nothing is fetched again as it was before it is rendered in the browser.
+    "crawler.browser.BrowserMiddleware": 580,
+    "crawler.incremental.ConditionalRequestMiddleware": 590,
 }
 
 # Pages that need a browser (crawler.browser): scrapy-playwright's handler, started on first use
