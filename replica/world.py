@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import text
 from .bodies import article_body
 from .catalog import Article, plan_articles
+from .dates import stable_rng
 from .pages import ROBOTS_TXT, Link, article_page, home_page, listing_page
 from .units import Column, Site, Unit, load_units
 
@@ -216,7 +218,7 @@ class World:
                     "year": report.year,
                     "published": article.shown.isoformat(),
                     "template": report.template,
-                    "values": dict(report.values),
+                    **self._truth(article),
                     "broken_identities": list(report.broken),
                 }
             )
@@ -228,6 +230,23 @@ class World:
             "reports": reports,
             "non_reports": non_reports,
         }
+
+    def _truth(self, article: Article) -> dict[str, Any]:
+        """Values, extraction status and planted prose contradictions of one report."""
+        report = article.report
+        assert report is not None
+        if report.template == "pre2019" and not report.is_seed:
+            rng = stable_rng(self.seed, "text", article.key)
+            stated = text.legacy_report(rng, report.agency, report.year).stated
+            status = "legacy" if stated else "no statistics"
+            return {"values": stated, "status": status, "prose_contradictions": []}
+        slips = []
+        if report.printed and not report.is_seed:
+            slip = text.prose_slip(self.seed, article.key, report.printed)
+            if slip:
+                table = text.stated_value(report.printed, slip[0])
+                slips.append({"quantity": slip[0], "table": table, "prose": table + slip[1]})
+        return {"values": dict(report.values), "status": "complete", "prose_contradictions": slips}
 
     def write_manifest(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.manifest(), ensure_ascii=False, indent=1), encoding="utf-8")
