@@ -60,6 +60,20 @@ def _carry_over_panel(diff: ReportDiff) -> Panel:
     return Panel(table, title=title, border_style=style)
 
 
+def _contradiction_lines(diff: ReportDiff) -> list[Text]:
+    """The prose-against-table contradictions of each side, one line each."""
+    lines = []
+    for side in (diff.old, diff.new):
+        for quantity, table, prose, source in side.contradictions:
+            lines.append(
+                Text(
+                    f"{side.label}: prose says {quantity} {_number(prose)}, table {_number(table)} — {source}",
+                    style="red",
+                )
+            )
+    return lines
+
+
 def _values_table(values: list[ValueChange], changed_only: bool) -> Table:
     table = Table(title="Values", pad_edge=False, expand=False)
     table.add_column("key", overflow="fold", max_width=52)
@@ -99,6 +113,8 @@ def print_diff(diff: ReportDiff, console: Console | None = None, *, changed_only
     header.add_row(Text(_side_text(diff.old)), Text(_side_text(diff.new)))
     console.print(Panel(header, title="reports diff", border_style="blue"))
     console.print(_carry_over_panel(diff))
+    for line in _contradiction_lines(diff):
+        console.print(line)
     changed = diff.changed_values
     console.print(
         Text(
@@ -168,6 +184,12 @@ def diff_html(diff: ReportDiff) -> str:
         f"<tr><th>template</th><td>{_e(diff.old.template)}</td><td>{_e(diff.new.template)}</td></tr></table>"
     )
     parts.append(_carry_over_html(diff))
+    for side in (diff.old, diff.new):
+        for quantity, table, prose, source in side.contradictions:
+            parts.append(
+                f"<div class='box bad'>{_e(side.label)}: prose says {_e(quantity)} {_number(prose)}, "
+                f"table {_number(table)} — {_e(source or '')}</div>"
+            )
     parts.append(
         f"<p><b>{len(diff.changed_values)}</b> of {len(diff.values)} values differ; "
         f"reused text: <b>{_share(diff.reused)}</b></p>"

@@ -51,7 +51,14 @@ def extraction_json(document: bytes, content_type: str | None, url: str | None) 
         "raw": result.raw,
         "sections": [{"number": s.number, "heading": s.heading, "text": s.text} for s in result.sections],
         "checks": [
-            {"id": c.id, "ok": c.ok, "expected": c.expected, "actual": c.actual, "where": c.where}
+            {
+                "id": c.id,
+                "ok": c.ok,
+                "expected": c.expected,
+                "actual": c.actual,
+                "where": c.where,
+                "source": c.source,
+            }
             for c in result.checks
         ],
         "status": result.status,

@@ -206,6 +206,8 @@ def print_report_detail(detail: Any) -> None:
         console.print(
             f"  FAILED {check.check_id} ({check.where}): expected {check.expected:g}, found {check.actual:g}"
         )
+        if check.source:
+            console.print(f"    prose: {check.source}", markup=False)
 
 
 def extraction_fingerprint(extraction: Any) -> tuple[Any, ...] | None:

@@ -16,6 +16,7 @@ from rich.text import Text
 from cli.diff_render import WIDTH
 from cli.options import archive_options, filter_options, open_archive, report_filter
 from cli.output import report_json
+from reportformat.legacy import legacy_counterpart
 from storage.exports import VALUE_COLUMNS, ValueRow, value_rows
 from storage.search import SearchHit, search_reports
 
@@ -48,6 +49,11 @@ def hit_json(hit: SearchHit) -> dict[str, Any]:
 @filter_options
 @click.option("--limit", type=int, default=100, show_default=True, help="At most this many hits (0: all).")
 @click.option(
+    "--failed-check",
+    metavar="CHECK",
+    help="Only reports that fail this check (narrative, requests.balance, …; any: any check).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
 )
 @archive_options
@@ -60,6 +66,7 @@ def search(
     agency: str | None,
     template: str | None,
     limit: int,
+    failed_check: str | None,
     fmt: str,
     db: str | None,
     snapshot_dir: str | None,
@@ -72,11 +79,14 @@ def search(
       reports search --district 长寿区 --year 2020
       reports search 复议 --years 2019-2024 --kind district
       reports search "依申请公开 答复" --agency 发展和改革 --format json
+      reports search --failed-check narrative     # prose that contradicts its own tables
     """
     wanted = report_filter(district, year, years, kind, agency, template)
     archive = open_archive(db, snapshot_dir)
     try:
-        hits = search_reports(archive, query, wanted, limit=limit + 1 if limit else None)
+        hits = search_reports(
+            archive, query, wanted, limit=limit + 1 if limit else None, failed_check=failed_check
+        )
     finally:
         archive.close()
     more = bool(limit) and len(hits) > limit
@@ -233,7 +243,9 @@ def series(
     snapshot_dir: str | None,
 ) -> None:
     """One canonical value across years: a row per publishing body, a column per year.
-    Without --kind or --agency, the districts' own summary reports.
+    Without --kind or --agency, the districts' own summary reports. Where a legacy key
+    (reports under the 2008 regulation) means the same, its pre-2019 values fill the
+    earlier years, marked with * (JSON: ``legacy_years``).
 
     \b
     Examples:
@@ -242,19 +254,29 @@ def series(
     """
     wanted = report_filter(district, year, years, kind or (None if agency else "district"), agency, template)
     archive = open_archive(db, snapshot_dir)
+    legacy_key = legacy_counterpart(key)
     try:
         rows = list(value_rows(archive, wanted, [key]))
+        if legacy_key:
+            rows += [row for row in value_rows(archive, wanted, [legacy_key]) if row.template == "pre2019"]
     finally:
         archive.close()
     table = series_table(rows)
+    legacy_years = sorted({row.year for row in rows if row.key == legacy_key})
     if as_json:
         payload = [
-            {"district": d, "agency": a, "values": {str(y): v for y, v in values.items()}}
+            {
+                "district": d,
+                "agency": a,
+                "values": {str(y): v for y, v in sorted(values.items())},
+                "legacy_years": [y for y in sorted(values) if y in legacy_years],
+                "legacy_key": legacy_key,
+            }
             for (d, a), values in table.items()
         ]
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        _print_series(key, table)
+        _print_series(key, table, legacy_key, legacy_years)
     if plot_file:
         from cli.plot import plot_series
 
@@ -269,16 +291,22 @@ def series_table(rows: list[ValueRow]) -> dict[tuple[str, str], dict[int, float 
     return table
 
 
-def _print_series(key: str, table: dict[tuple[str, str], dict[int, float | None]]) -> None:
+def _print_series(
+    key: str,
+    table: dict[tuple[str, str], dict[int, float | None]],
+    legacy_key: str | None = None,
+    legacy_years: list[int] | None = None,
+) -> None:
     console = Console(width=WIDTH, highlight=False)
     if not table:
         console.print(f"No report has {key}.")
         return
     all_years = sorted({year for values in table.values() for year in values})
-    grid = Table(title=key, pad_edge=False)
+    caption = f"* legacy years: {legacy_key} (reports under the 2008 regulation)" if legacy_years else None
+    grid = Table(title=key, caption=caption, pad_edge=False)
     grid.add_column("district / agency", overflow="fold")
     for year in all_years:
-        grid.add_column(str(year), justify="right")
+        grid.add_column(f"{year}*" if year in (legacy_years or []) else str(year), justify="right")
     for (district, agency), values in sorted(table.items()):
         label = (
             district

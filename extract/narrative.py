@@ -25,7 +25,9 @@ Values = Mapping[str, Number | None]
 # Sections whose prose restates the tables: the preamble, 一、总体情况, 三、收到和处理….
 _NARRATIVE_SECTIONS = (0, 1, 3)
 # A sentence about more than this report's own body (a district's summary of all its offices).
-_WIDER_SCOPE = re.compile(r"全区|全县|全市|全镇|全街道|各部门|各单位|各级|各镇|各街道|各乡镇|区级部门|县级部门|市级部门")
+_WIDER_SCOPE = re.compile(
+    r"全区|全县|全市|全镇|全街道|各部门|各单位|各级|各镇|各街道|各乡镇|区级部门|县级部门|市级部门"
+)
 _APPLICANTS = [column for column in request_columns() if column != "total"]
 _MISSING = object()
 
@@ -47,7 +49,7 @@ def table_value(quantity: ProseQuantity, values: Values, template: str) -> Numbe
     """What the tables say about a quantity; None when they do not say (not extracted or all blank)."""
     found: list[object] = [_row_value(values, row) for row in quantity.table_rows(template)]
     for key in quantity.keys.get(template, ()):
-        found.append(values[key] if key in values else _MISSING)
+        found.append(values.get(key, _MISSING))
     if not found or any(item is _MISSING for item in found) or all(item is None for item in found):
         return None
     return sum(item for item in found if isinstance(item, int | float))

@@ -90,7 +90,9 @@ def overview(
     }
     chosen = rng.sample(_OVERVIEW, k=rng.randint(3, len(_OVERVIEW)))
     if printed is None or wording is None:
-        requests = "依法依规办理政府信息公开申请，均在法定期限内予以答复，未发生因答复不规范引发的行政复议纠错。"
+        requests = (
+            "依法依规办理政府信息公开申请，均在法定期限内予以答复，未发生因答复不规范引发的行政复议纠错。"
+        )
     else:
         requests = requests_paragraph(wording, printed, slip)
     numbers["requests"] = requests  # type: ignore[assignment]
@@ -107,14 +109,34 @@ STATED_QUANTITIES: dict[str, tuple[str, ...]] = {
     "carried_forward": ("requests.carried_forward.total",),
     "granted": ("requests.granted.total",),
     "partially_granted": ("requests.partially_granted.total",),
-    "denied": tuple(f"requests.denied.{reason}.total" for reason in (
-        "state_secret", "prohibited_by_law", "security_stability", "third_party",
-        "internal_affairs", "process_info", "enforcement_file", "admin_query",
-    )),
-    "unable": ("requests.unable.not_held.total", "requests.unable.needs_creation.total", "requests.unable.unclear.total"),
-    "not_processed": tuple(f"requests.not_processed.{reason}.total" for reason in (
-        "complaint", "duplicate", "publication", "excessive", "confirmation",
-    )),
+    "denied": tuple(
+        f"requests.denied.{reason}.total"
+        for reason in (
+            "state_secret",
+            "prohibited_by_law",
+            "security_stability",
+            "third_party",
+            "internal_affairs",
+            "process_info",
+            "enforcement_file",
+            "admin_query",
+        )
+    ),
+    "unable": (
+        "requests.unable.not_held.total",
+        "requests.unable.needs_creation.total",
+        "requests.unable.unclear.total",
+    ),
+    "not_processed": tuple(
+        f"requests.not_processed.{reason}.total"
+        for reason in (
+            "complaint",
+            "duplicate",
+            "publication",
+            "excessive",
+            "confirmation",
+        )
+    ),
     "reviews": ("appeals.review.total",),
     "suits": ("appeals.litigation_direct.total", "appeals.litigation_after_review.total"),
 }
@@ -231,7 +253,9 @@ def _legacy_numbers(rng: random.Random) -> dict[str, int]:
         numbers[name] = rng.randint(0, left // 2) if left else 0
         left -= numbers[name]
     numbers["granted"] += left  # every answered request has one outcome
-    numbers.update(received=received, answered=answered, online=rng.randint(0, received), cumulative=published * 6)
+    numbers.update(
+        received=received, answered=answered, online=rng.randint(0, received), cumulative=published * 6
+    )
     numbers["review"] = rng.choice([0, 0, 0, 1, 2])
     numbers["litigation"] = rng.choice([0, 0, 0, 1])
     numbers["fees"] = rng.choice([0, 0, 0, 10, 35, 120, 260])  # 元
@@ -240,35 +264,66 @@ def _legacy_numbers(rng: random.Random) -> dict[str, int]:
 
 # Sentences of the 主动公开 section: (wording, legacy keys stated by name in ``numbers``).
 _LEGACY_DISCLOSURE = [
-    ("全年主动公开政府信息{published}条，其中通过政府网站公开{website}条，主要包括机构职能、财政预决算等内容。",
-     {"legacy.disclosure.total": "published", "legacy.disclosure.website": "website"}),
-    ("本年度共主动公开各类政府信息{published}条。截至年底，累计主动公开政府信息{cumulative}条。",
-     {"legacy.disclosure.total": "published"}),
-    ("主动公开政府信息共{published}条，公开规范性文件{normative}件，均通过区政府门户网站发布。",
-     {"legacy.disclosure.total": "published", "legacy.disclosure.normative": "normative"}),
-    ("通过政府网站公开政府信息{website}条，政府公报、政务微博等渠道同步发布。",
-     {"legacy.disclosure.website": "website"}),
+    (
+        "全年主动公开政府信息{published}条，其中通过政府网站公开{website}条，主要包括机构职能、财政预决算等内容。",
+        {"legacy.disclosure.total": "published", "legacy.disclosure.website": "website"},
+    ),
+    (
+        "本年度共主动公开各类政府信息{published}条。截至年底，累计主动公开政府信息{cumulative}条。",
+        {"legacy.disclosure.total": "published"},
+    ),
+    (
+        "主动公开政府信息共{published}条，公开规范性文件{normative}件，均通过区政府门户网站发布。",
+        {"legacy.disclosure.total": "published", "legacy.disclosure.normative": "normative"},
+    ),
+    (
+        "通过政府网站公开政府信息{website}条，政府公报、政务微博等渠道同步发布。",
+        {"legacy.disclosure.website": "website"},
+    ),
 ]
 _LEGACY_REQUESTS = [
-    ("全年共受理政府信息公开申请{received}件，其中同意公开{granted}件，同意部分公开{partial}件，"
-     "不同意公开{denied}件，信息不存在{not_held}件，非本机关职责范围{not_competent}件。",
-     {"legacy.requests.received": "received", "legacy.requests.granted": "granted",
-      "legacy.requests.partially_granted": "partial", "legacy.requests.denied": "denied",
-      "legacy.requests.not_held": "not_held", "legacy.requests.not_competent": "not_competent"}),
-    ("本年度共收到政府信息公开申请{received}件，已答复{answered}件，其余在法定期限内继续办理。",
-     {"legacy.requests.received": "received", "legacy.requests.answered": "answered"}),
-    ("受理依申请公开{received}件，按时办结{answered}件，其中予以公开{granted}件，部分公开{partial}件，"
-     "申请信息不存在的{not_held}件。其中网上申请{online}件。",
-     {"legacy.requests.received": "received", "legacy.requests.answered": "answered",
-      "legacy.requests.granted": "granted", "legacy.requests.partially_granted": "partial",
-      "legacy.requests.not_held": "not_held"}),
+    (
+        (
+            "全年共受理政府信息公开申请{received}件，其中同意公开{granted}件，同意部分公开{partial}件，"
+            "不同意公开{denied}件，信息不存在{not_held}件，非本机关职责范围{not_competent}件。"
+        ),
+        {
+            "legacy.requests.received": "received",
+            "legacy.requests.granted": "granted",
+            "legacy.requests.partially_granted": "partial",
+            "legacy.requests.denied": "denied",
+            "legacy.requests.not_held": "not_held",
+            "legacy.requests.not_competent": "not_competent",
+        },
+    ),
+    (
+        "本年度共收到政府信息公开申请{received}件，已答复{answered}件，其余在法定期限内继续办理。",
+        {"legacy.requests.received": "received", "legacy.requests.answered": "answered"},
+    ),
+    (
+        (
+            "受理依申请公开{received}件，按时办结{answered}件，其中予以公开{granted}件，部分公开{partial}件，"
+            "申请信息不存在的{not_held}件。其中网上申请{online}件。"
+        ),
+        {
+            "legacy.requests.received": "received",
+            "legacy.requests.answered": "answered",
+            "legacy.requests.granted": "granted",
+            "legacy.requests.partially_granted": "partial",
+            "legacy.requests.not_held": "not_held",
+        },
+    ),
     ("依申请公开工作规范有序，详见附表。", {}),
 ]
 _LEGACY_APPEALS = [
-    ("全年因政府信息公开申请行政复议{review}件，提起行政诉讼{litigation}件。",
-     {"legacy.appeals.review": "review", "legacy.appeals.litigation": "litigation"}),
-    ("本年度未发生因政府信息公开申请行政复议、提起行政诉讼的情况。",
-     {"legacy.appeals.review": "zero", "legacy.appeals.litigation": "zero"}),
+    (
+        "全年因政府信息公开申请行政复议{review}件，提起行政诉讼{litigation}件。",
+        {"legacy.appeals.review": "review", "legacy.appeals.litigation": "litigation"},
+    ),
+    (
+        "本年度未发生因政府信息公开申请行政复议、提起行政诉讼的情况。",
+        {"legacy.appeals.review": "zero", "legacy.appeals.litigation": "zero"},
+    ),
     ("行政复议和行政诉讼均为{review}件。", {}),  # which one? neither is stated without doubt
 ]
 _LEGACY_FEES = [
@@ -299,18 +354,30 @@ _TABLE_ROWS = [  # (label, unit, name in numbers or None for a row no legacy key
     ("五、依申请公开信息收取的费用", "万元", "fees_wan"),
 ]
 _TABLE_KEYS = {
-    "published": "legacy.disclosure.total", "normative": "legacy.disclosure.normative",
-    "website": "legacy.disclosure.website", "received": "legacy.requests.received",
-    "answered": "legacy.requests.answered", "already_public": "legacy.requests.already_public",
-    "granted": "legacy.requests.granted", "partial": "legacy.requests.partially_granted",
-    "denied": "legacy.requests.denied", "not_competent": "legacy.requests.not_competent",
-    "not_held": "legacy.requests.not_held", "review": "legacy.appeals.review",
-    "litigation": "legacy.appeals.litigation", "fees_wan": "legacy.fees.amount",
+    "published": "legacy.disclosure.total",
+    "normative": "legacy.disclosure.normative",
+    "website": "legacy.disclosure.website",
+    "received": "legacy.requests.received",
+    "answered": "legacy.requests.answered",
+    "already_public": "legacy.requests.already_public",
+    "granted": "legacy.requests.granted",
+    "partial": "legacy.requests.partially_granted",
+    "denied": "legacy.requests.denied",
+    "not_competent": "legacy.requests.not_competent",
+    "not_held": "legacy.requests.not_held",
+    "review": "legacy.appeals.review",
+    "litigation": "legacy.appeals.litigation",
+    "fees_wan": "legacy.fees.amount",
 }
 _SIMPLE_ROWS = [
-    ("主动公开政府信息（条）", "published"), ("收到申请数（件）", "received"), ("同意公开（件）", "granted"),
-    ("同意部分公开（件）", "partial"), ("不同意公开（件）", "denied"), ("信息不存在（件）", "not_held"),
-    ("行政复议（件）", "review"), ("行政诉讼（件）", "litigation"),
+    ("主动公开政府信息（条）", "published"),
+    ("收到申请数（件）", "received"),
+    ("同意公开（件）", "granted"),
+    ("同意部分公开（件）", "partial"),
+    ("不同意公开（件）", "denied"),
+    ("信息不存在（件）", "not_held"),
+    ("行政复议（件）", "review"),
+    ("行政诉讼（件）", "litigation"),
 ]
 
 
@@ -331,7 +398,11 @@ def legacy_report(rng: random.Random, who: str, year: int) -> LegacyReport:
     else:
         requests, request_keys = rng.choice(_LEGACY_REQUESTS)
     appeals, appeal_keys = rng.choice(_LEGACY_APPEALS)
-    if appeal_keys and list(appeal_keys.values())[0] == "zero" and (numbers["review"] or numbers["litigation"]):
+    if (
+        appeal_keys
+        and next(iter(appeal_keys.values())) == "zero"
+        and (numbers["review"] or numbers["litigation"])
+    ):
         appeals, appeal_keys = _LEGACY_APPEALS[0]
     fees, fee_keys = rng.choice(_LEGACY_FEES)
     if fee_keys.get("legacy.fees.amount") == "zero" and numbers["fees"]:
@@ -353,7 +424,10 @@ def legacy_report(rng: random.Random, who: str, year: int) -> LegacyReport:
         for _, name in _SIMPLE_ROWS:
             stated[_TABLE_KEYS[name]] = numbers[name]
     sections = [
-        (PRE2019_HEADINGS[0], [f"{year}年，{who}认真贯彻落实《中华人民共和国政府信息公开条例》，政府信息公开工作有序推进。"]),
+        (
+            PRE2019_HEADINGS[0],
+            [f"{year}年，{who}认真贯彻落实《中华人民共和国政府信息公开条例》，政府信息公开工作有序推进。"],
+        ),
         (PRE2019_HEADINGS[1], [disclosure.format(**numbers)]),
         (PRE2019_HEADINGS[2], [requests.format(**numbers)]),
         (PRE2019_HEADINGS[3], [fees.format(**numbers)]),

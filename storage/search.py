@@ -180,9 +180,12 @@ def search_reports(
     report_filter: ReportFilter | None = None,
     *,
     limit: int | None = None,
+    failed_check: str | None = None,
 ) -> list[SearchHit]:
     """Reports matching the filter and every term of ``query``, newest first (year, publish date),
-    then by district, agency and id. ``limit`` None means all."""
+    then by district, agency and id. ``limit`` None means all. ``failed_check``: only reports whose
+    current extraction failed that check (an id such as ``narrative`` or ``requests.balance``;
+    ``any``: any check)."""
     terms = query_terms(query)
     with _session(source) as session:
         dialect = session.get_bind().dialect.name
@@ -192,6 +195,11 @@ def search_reports(
             # The units named, as ids: the planner then reads reports by (unit, year).
             units = select(Unit.id).where(*where_clauses(ReportFilter(district=wanted.district)))
             statement = statement.where(Report.unit_id.in_(list(session.scalars(units))))
+        if failed_check:
+            failed = [CheckResultRow.extraction_id == current_extraction_id(), CheckResultRow.ok == false()]
+            if failed_check != "any":
+                failed.append(CheckResultRow.check_id == failed_check)
+            statement = statement.where(select(CheckResultRow.id).where(*failed).exists())
         columns = _view_columns()
         if terms:
             filtered = statement if wanted != ReportFilter() else None
