@@ -108,7 +108,8 @@ def test_pre2019_report_keeps_sections_and_grids() -> None:
         "<tr><td>主动公开</td><td>120</td></tr></table><p>三、依申请公开情况</p><p>共收到12件。</p>"
     )
     result = extract_report(html)
-    assert (result.template, result.status, result.missing) == ("pre2019", "complete", [])
+    # "主动公开 120" and "共收到12件" do not say what was counted: no legacy value, no guess.
+    assert (result.template, result.status, result.missing) == ("pre2019", "no statistics", [])
     assert [section.heading for section in result.sections] == [
         "一、概述",
         "二、主动公开政府信息情况",
