@@ -1,6 +1,6 @@
 """Checks keep their source: the sentence (and its span) a narrative check read.
 
-Revision ID: 0009_i15-data
+Revision ID: 0009_i15_data
 Revises: 0008
 Create Date: 2026-12-04
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_i15-data"
+revision: str = "0009_i15_data"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
