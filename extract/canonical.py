@@ -203,10 +203,24 @@ def read_disclosure(rows: Iterable[Sequence[str]], template: str) -> Extracted:
         row = _match_disclosure_row(first, spec, block)
         if row is None:
             continue
-        if header is None:
-            result.notes.append(f"table 二 row {first!r} has no column header above it")
-            continue
         values = cells[1:]
+        if header is None or not any(_match_disclosure_column(head, row.columns) for head in header):
+            # A report that leaves out a block's header row (seen: no header under
+            # 第二十条第（六）项): the template fixes the row's columns, so a row with
+            # exactly that many cells is read in the template's order.
+            if len(values) != len(row.columns):
+                result.notes.append(f"table 二 row {first!r} has no column header above it")
+                continue
+            result.notes.append(f"table 二 row {first!r}: column header absent, read in the template's order")
+            for column, raw in zip(row.columns, values, strict=True):
+                key = f"disclosure.{row.name}.{column}"
+                result.put(
+                    key,
+                    raw,
+                    money_header="万元" if column in _MONEY_COLUMNS else None,
+                    money=column in _MONEY_COLUMNS,
+                )
+            continue
         if len(values) != len(header):
             result.notes.append(
                 f"table 二 row {first!r}: {len(values)} cells under {len(header)} column labels"
