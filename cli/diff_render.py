@@ -134,7 +134,7 @@ def print_diff(diff: ReportDiff, console: Console | None = None, *, changed_only
 
 def _section_group(section: Any) -> Group:
     lines: list[Text] = [
-        Text(f"{section.heading or section.number}  (reused {_share(section.reused)})", style="bold cyan")
+        Text(f"{section.heading or ('(preamble)' if section.number == 0 else section.number)}  (reused {_share(section.reused)})", style="bold cyan")
     ]
     unchanged = 0
     for change in section.changes:
@@ -210,7 +210,7 @@ def diff_html(diff: ReportDiff) -> str:
     parts.append("<h2>Narrative</h2>")
     for section in diff.sections:
         parts.append(
-            f"<h3>{_e(section.heading or section.number)} <small>(reused {_share(section.reused)})</small></h3>"
+            f"<h3>{_e(section.heading or ('(preamble)' if section.number == 0 else section.number))} <small>(reused {_share(section.reused)})</small></h3>"
         )
         for change in section.changes:
             css = {"same": "same-s", "added": "added", "removed": "removed"}[change.change]

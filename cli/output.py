@@ -198,7 +198,7 @@ def print_report_detail(detail: Any) -> None:
             f"Not extracted ({len(extraction.missing)} keys): " + ", ".join(extraction.missing[:20])
         )
     for number, heading, text in extraction.sections:
-        console.print(f"\n[bold]{heading}[/bold]")
+        console.print(f"\n[bold]{heading or '(preamble)'}[/bold]")
         console.print(text)
     failed = [check for check in extraction.checks if not check.ok]
     console.print(f"\nChecks: {len(extraction.checks)} evaluated, {len(failed)} failed")
