@@ -20,6 +20,7 @@ from extract.flat import looks_like_markdown, markdown_tables, prose_lines, read
 from extract.grid import Grid, parse_html, read_tables
 from extract.legacy import read_legacy
 from extract.narrative import narrative_checks
+from extract.rowtext import read_row_lines
 from extract.sections import Section, find_sections, html_lines, text_lines
 from reportformat import (
     appeal_columns,
@@ -249,6 +250,7 @@ def extract_report(
         if form == "text":
             extracted, flat_tables = read_flat(text, template)
             tables = flat_tables
+            _add_row_lines(extracted, text, template)
         else:
             extracted = read_grids(grids, template)
         if not extracted.values:
@@ -261,6 +263,16 @@ def extract_report(
         return _failed(template, finding, f"{type(error).__name__}: {error}", tables, sections)
 
     return _result(template, finding, extracted, sections, tables, notes)
+
+
+def _add_row_lines(extracted: Extracted, text: str, template: str) -> None:
+    """Values of a text copy with one row per line (PDF text) that the flattened reading missed."""
+    if all(key in extracted.values for key in canonical_keys(template)):
+        return
+    rows = read_row_lines(text, template)
+    added = [key for key in rows.values if key not in extracted.values]
+    if added:
+        extracted.merge(rows)
 
 
 def _extract_attachment(document: bytes, year: int | None) -> ReportExtraction:
