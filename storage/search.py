@@ -231,10 +231,16 @@ def _hit(view: ReportView, document: tuple[str, str], terms: list[str]) -> Searc
     """The snippet around the first term: from the first section that has it, else the title."""
     body, outline = document
     spans = section_spans(outline)
-    found = body.find(terms[0], spans[0][1]) if spans else -1
+    first_heading, first_start, _ = spans[0] if spans else ("", 0, 0)
+    found = (
+        body.find(terms[0], first_start - (len(first_heading) + 1 if first_heading else 0)) if spans else -1
+    )
     for heading, start, end in spans if found >= 0 else []:
         if start <= found < end:
             snippet, highlights = make_snippet(body[start:end], found - start, terms)
+            return SearchHit(view, snippet, highlights, heading)
+        if heading and start - len(heading) - 1 <= found < start:  # in the heading's own line
+            snippet, highlights = make_snippet(heading, found - (start - len(heading) - 1), terms)
             return SearchHit(view, snippet, highlights, heading)
     found = view.title.find(terms[0])
     if found < 0:

@@ -113,7 +113,8 @@ def test_search_cli_json_is_newest_first_with_the_documented_fields(crawled: Cra
 
 
 def _text_of(detail: Any) -> str:
-    return "\n".join([detail.view.title, *(text for _, _, text in detail.sections)])
+    parts = [f"{heading}\n{text}" if heading else text for _, heading, text in detail.sections]
+    return "\n".join([detail.view.title, *parts])
 
 
 @pytest.mark.parametrize("query", QUERIES)
