@@ -134,7 +134,10 @@ def print_diff(diff: ReportDiff, console: Console | None = None, *, changed_only
 
 def _section_group(section: Any) -> Group:
     lines: list[Text] = [
-        Text(f"{section.heading or ('(preamble)' if section.number == 0 else section.number)}  (reused {_share(section.reused)})", style="bold cyan")
+        Text(
+            f"{section.heading or ('(preamble)' if section.number == 0 else section.number)}  (reused {_share(section.reused)})",
+            style="bold cyan",
+        )
     ]
     unchanged = 0
     for change in section.changes:
