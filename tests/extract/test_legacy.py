@@ -44,7 +44,7 @@ PROSE_ONLY = {
 
 def _document(table: bool = True) -> str:
     html = REBUILT.read_text(encoding="utf-8")
-    return html if table else re.sub(r"<table.*?</table>", "", html, flags=re.S)
+    return html if table else re.sub(r"<table.*?</table>", "", html, flags=re.DOTALL)
 
 
 def test_table_and_prose_read_by_hand() -> None:
