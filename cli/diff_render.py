@@ -61,6 +61,20 @@ def _carry_over_panel(diff: ReportDiff) -> Panel:
     return Panel(table, title=title, border_style=style)
 
 
+def _contradiction_lines(diff: ReportDiff) -> list[Text]:
+    """The prose-against-table contradictions of each side, one line each."""
+    lines = []
+    for side in (diff.old, diff.new):
+        for quantity, table, prose, source in side.contradictions:
+            lines.append(
+                Text(
+                    f"{side.label}: prose says {quantity} {_number(prose)}, table {_number(table)} — {source}",
+                    style="red",
+                )
+            )
+    return lines
+
+
 def _values_table(values: list[ValueChange], changed_only: bool) -> Table:
     table = Table(title="Values", pad_edge=False, expand=False)
     table.add_column("key", overflow="fold", max_width=52)
@@ -100,6 +114,8 @@ def print_diff(diff: ReportDiff, console: Console | None = None, *, changed_only
     header.add_row(Text(_side_text(diff.old)), Text(_side_text(diff.new)))
     console.print(Panel(header, title="reports diff", border_style="blue"))
     console.print(_carry_over_panel(diff))
+    for line in _contradiction_lines(diff):
+        console.print(line)
     changed = diff.changed_values
     console.print(
         Text(
@@ -120,7 +136,10 @@ def print_diff(diff: ReportDiff, console: Console | None = None, *, changed_only
 def _section_group(section: Any) -> Group:
     lines: list[Text] = [
         Text(
-            clean(f"{section.heading or section.number}  (reused {_share(section.reused)})"),
+            clean(
+                f"{section.heading or ('(preamble)' if section.number == 0 else section.number)}"
+                f"  (reused {_share(section.reused)})"
+            ),
             style="bold cyan",
         )
     ]
@@ -172,6 +191,12 @@ def diff_html(diff: ReportDiff) -> str:
         f"<tr><th>template</th><td>{_e(diff.old.template)}</td><td>{_e(diff.new.template)}</td></tr></table>"
     )
     parts.append(_carry_over_html(diff))
+    for side in (diff.old, diff.new):
+        for quantity, table, prose, source in side.contradictions:
+            parts.append(
+                f"<div class='box bad'>{_e(side.label)}: prose says {_e(quantity)} {_number(prose)}, "
+                f"table {_number(table)} — {_e(source or '')}</div>"
+            )
     parts.append(
         f"<p><b>{len(diff.changed_values)}</b> of {len(diff.values)} values differ; "
         f"reused text: <b>{_share(diff.reused)}</b></p>"
@@ -192,7 +217,7 @@ def diff_html(diff: ReportDiff) -> str:
     parts.append("<h2>Narrative</h2>")
     for section in diff.sections:
         parts.append(
-            f"<h3>{_e(section.heading or section.number)} <small>(reused {_share(section.reused)})</small></h3>"
+            f"<h3>{_e(section.heading or ('(preamble)' if section.number == 0 else section.number))} <small>(reused {_share(section.reused)})</small></h3>"
         )
         for change in section.changes:
             css = {"same": "same-s", "added": "added", "removed": "removed"}[change.change]

@@ -51,7 +51,14 @@ def extraction_json(document: bytes, content_type: str | None, url: str | None) 
         "raw": result.raw,
         "sections": [{"number": s.number, "heading": s.heading, "text": s.text} for s in result.sections],
         "checks": [
-            {"id": c.id, "ok": c.ok, "expected": c.expected, "actual": c.actual, "where": c.where}
+            {
+                "id": c.id,
+                "ok": c.ok,
+                "expected": c.expected,
+                "actual": c.actual,
+                "where": c.where,
+                "source": c.source,
+            }
             for c in result.checks
         ],
         "status": result.status,
@@ -102,9 +109,9 @@ def reextract(reports: tuple[str, ...], all_reports: bool, db: str | None) -> No
     """
     from rich.progress import track
 
-    from cli.sides import stored_body
     from crawler.pipelines import extract_and_store
     from storage.archive import Archive
+    from storage.comparisons import stored_body
     from storage.db import resolve_db_url
     from storage.queries import get_report, list_reports
 

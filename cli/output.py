@@ -151,6 +151,17 @@ def _short_request_label(label: str) -> str:
     return f"{group[:3]}{item}" if item else label
 
 
+def _legacy_table(values: dict[str, Any], raw: dict[str, Any]) -> Table:
+    """Legacy values of a pre-2019 report with the row or sentence each was read from."""
+    table = Table(title="Legacy values (2008 regulation)", pad_edge=False)
+    table.add_column("key")
+    table.add_column("value", justify="right")
+    table.add_column("source", overflow="fold")
+    for key, value in values.items():
+        table.add_row(key, "–" if value is None else f"{value:g}", Text(str(raw.get(key) or "")))
+    return table
+
+
 def _values_tables(values: dict[str, Any], template: str) -> list[Table]:
     """Tables 二, 三 and 四 of the template, filled with the extracted values ("-" = no number printed)."""
     import reportformat as rf
@@ -218,13 +229,15 @@ def print_report_detail(detail: Any, store_problems: dict[str, str] | None = Non
     if extraction.template in ("v2019", "v2021") and extraction.values:
         for table in _values_tables(extraction.values, extraction.template):
             console.print(table)
+    elif extraction.values:
+        console.print(_legacy_table(extraction.values, extraction.raw))
     if extraction.missing:
         console.print(
             f"Not extracted ({len(extraction.missing)} keys): " + ", ".join(extraction.missing[:20])
         )
     for number, heading, text in extraction.sections:
         console.print()
-        console.print(_bold(heading))
+        console.print(_bold(heading or "(preamble)"))
         console.print(text)
     failed = [check for check in extraction.checks if not check.ok]
     console.print(f"\nChecks: {len(extraction.checks)} evaluated, {len(failed)} failed")
@@ -232,6 +245,8 @@ def print_report_detail(detail: Any, store_problems: dict[str, str] | None = Non
         console.print(
             f"  FAILED {check.check_id} ({check.where}): expected {check.expected:g}, found {check.actual:g}"
         )
+        if check.source:
+            console.print(f"    prose: {check.source}", markup=False)
 
 
 def extraction_fingerprint(extraction: Any) -> tuple[Any, ...] | None:
@@ -261,9 +276,11 @@ def print_extraction(result: dict[str, Any]) -> None:
     if result["template"] in ("v2019", "v2021") and result["values"]:
         for table in _values_tables(result["values"], result["template"]):
             console.print(table)
+    elif result["values"]:
+        console.print(_legacy_table(result["values"], result["raw"]))
     for section in result["sections"]:
         console.print()
-        console.print(_bold(section["heading"]))
+        console.print(_bold(section["heading"] or "(preamble)"))
         console.print(section["text"])
     failed = [check for check in result["checks"] if not check["ok"]]
     console.print(f"\nChecks: {len(result['checks'])} evaluated, {len(failed)} failed")
@@ -271,3 +288,5 @@ def print_extraction(result: dict[str, Any]) -> None:
         console.print(
             f"  FAILED {check['id']} ({check['where']}): expected {check['expected']:g}, found {check['actual']:g}"
         )
+        if check.get("source"):
+            console.print(f"    prose: {check['source']}", markup=False)

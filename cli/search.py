@@ -16,7 +16,7 @@ from cli.diff_render import WIDTH
 from cli.display import clean, csv_row, json_text, terminal
 from cli.formats import export_web_archive
 from cli.options import archive_options, filter_options, open_archive, report_filter
-from storage.exports import VALUE_COLUMNS, value_rows
+from storage.exports import VALUE_COLUMNS, series_rows, value_rows
 from storage.search import SearchHit, search_reports
 from storage.serialize import hit_json, series_json, series_table
 
@@ -39,6 +39,11 @@ SEARCH_COLUMNS = (
 @filter_options
 @click.option("--limit", type=int, default=100, show_default=True, help="At most this many hits (0: all).")
 @click.option(
+    "--failed-check",
+    metavar="CHECK",
+    help="Only reports that fail this check (narrative, requests.balance, …; any: any check).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
 )
 @click.option(
@@ -56,6 +61,7 @@ def search(
     agency: str | None,
     template: str | None,
     limit: int,
+    failed_check: str | None,
     fmt: str,
     raw_csv: bool,
     db: str | None,
@@ -69,11 +75,14 @@ def search(
       reports search --district 长寿区 --year 2020
       reports search 复议 --years 2019-2024 --kind district
       reports search "依申请公开 答复" --agency 发展和改革 --format json
+      reports search --failed-check narrative     # prose that contradicts its own tables
     """
     wanted = report_filter(district, year, years, kind, agency, template)
     archive = open_archive(db, snapshot_dir)
     try:
-        hits = search_reports(archive, query, wanted, limit=limit + 1 if limit else None)
+        hits = search_reports(
+            archive, query, wanted, limit=limit + 1 if limit else None, failed_check=failed_check
+        )
     finally:
         archive.close()
     more = bool(limit) and len(hits) > limit
@@ -257,7 +266,9 @@ def series(
     snapshot_dir: str | None,
 ) -> None:
     """One canonical value across years: a row per publishing body, a column per year.
-    Without --kind or --agency, the districts' own summary reports.
+    Without --kind or --agency, the districts' own summary reports. Where a legacy key
+    (reports under the 2008 regulation) means the same, its pre-2019 values fill the
+    earlier years, marked with * (JSON: ``legacy_years``).
 
     \b
     Examples:
@@ -267,14 +278,15 @@ def series(
     wanted = report_filter(district, year, years, kind or (None if agency else "district"), agency, template)
     archive = open_archive(db, snapshot_dir)
     try:
-        rows = list(value_rows(archive, wanted, [key]))
+        rows, legacy_key = series_rows(archive, wanted, key)
     finally:
         archive.close()
     table = series_table(rows)
+    legacy_years = sorted({row.year for row in rows if row.key == legacy_key})
     if as_json:
-        click.echo(json_text(series_json(table), indent=2))
+        click.echo(json_text(series_json(table, legacy_key, legacy_years), indent=2))
     else:
-        _print_series(key, table)
+        _print_series(key, table, legacy_key, legacy_years)
     if plot_file:
         from cli.plot import plot_series
 
@@ -282,16 +294,22 @@ def series(
         click.echo(f"wrote {plot_file}")
 
 
-def _print_series(key: str, table: dict[tuple[str, str], dict[int, float | None]]) -> None:
+def _print_series(
+    key: str,
+    table: dict[tuple[str, str], dict[int, float | None]],
+    legacy_key: str | None = None,
+    legacy_years: list[int] | None = None,
+) -> None:
     console = terminal(WIDTH)
     if not table:
         console.print(f"No report has {key}.")
         return
     all_years = sorted({year for values in table.values() for year in values})
-    grid = Table(title=key, pad_edge=False)
+    caption = f"* legacy years: {legacy_key} (reports under the 2008 regulation)" if legacy_years else None
+    grid = Table(title=key, caption=caption, pad_edge=False)
     grid.add_column("district / agency", overflow="fold")
     for year in all_years:
-        grid.add_column(str(year), justify="right")
+        grid.add_column(f"{year}*" if year in (legacy_years or []) else str(year), justify="right")
     for (district, agency), values in sorted(table.items()):
         label = (
             district

@@ -20,6 +20,8 @@ class ReportSide:
     values: dict[str, Number | None]
     sections: list[tuple[int, str, str]]
     meta: dict[str, Any] = field(default_factory=dict)
+    # Failed narrative checks: (quantity, table value, prose value, sentence with its span).
+    contradictions: list[tuple[str, float | None, float | None, str | None]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,17 @@ def diff_reports(old: ReportSide, new: ReportSide) -> ReportDiff:
 
 
 def _side_json(side: ReportSide) -> dict[str, Any]:
-    return {"label": side.label, "year": side.year, "template": side.template, **side.meta}
+    contradictions = [
+        {"quantity": quantity, "table": table, "prose": prose, "source": source}
+        for quantity, table, prose, source in side.contradictions
+    ]
+    return {
+        "label": side.label,
+        "year": side.year,
+        "template": side.template,
+        **side.meta,
+        "contradictions": contradictions,
+    }
 
 
 def diff_json(diff: ReportDiff) -> dict[str, Any]:

@@ -253,7 +253,10 @@ def extraction_record(result: ReportExtraction) -> ExtractionRecord:
         raw=dict(result.raw),
         sections=[(section.number, section.heading, section.text) for section in result.sections],
         tables=[list(map(list, grid)) for grid in result.tables],
-        checks=[(check.id, check.where, check.ok, check.expected, check.actual) for check in result.checks],
+        checks=[
+            (check.id, check.where, check.ok, check.expected, check.actual, check.source)
+            for check in result.checks
+        ],
         missing=list(result.missing),
         reason=result.reason,
     )

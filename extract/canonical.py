@@ -203,10 +203,24 @@ def read_disclosure(rows: Iterable[Sequence[str]], template: str) -> Extracted:
         row = _match_disclosure_row(first, spec, block)
         if row is None:
             continue
-        if header is None:
-            result.notes.append(f"table 二 row {first!r} has no column header above it")
-            continue
         values = cells[1:]
+        if header is None or not any(_match_disclosure_column(head, row.columns) for head in header):
+            # A report that leaves out a block's header row (seen: no header under
+            # 第二十条第（六）项): the template fixes the row's columns, so a row with
+            # exactly that many cells is read in the template's order.
+            if len(values) != len(row.columns):
+                result.notes.append(f"table 二 row {first!r} has no column header above it")
+                continue
+            result.notes.append(f"table 二 row {first!r}: column header absent, read in the template's order")
+            for name, raw in zip(row.columns, values, strict=True):
+                key = f"disclosure.{row.name}.{name}"
+                result.put(
+                    key,
+                    raw,
+                    money_header="万元" if name in _MONEY_COLUMNS else None,
+                    money=name in _MONEY_COLUMNS,
+                )
+            continue
         if len(values) != len(header):
             result.notes.append(
                 f"table 二 row {first!r}: {len(values)} cells under {len(header)} column labels"
@@ -269,24 +283,40 @@ def _header_end(grid: Grid, is_header_label: Callable[[str], bool]) -> int:
     return end
 
 
-def request_rows_from_grid(grid: Grid, context: Sequence[str] = ()) -> tuple[list[LabelledRow], list[str]]:
+@dataclass(frozen=True)
+class RequestHeader:
+    """Where table 三's values start and which applicant column each value column is."""
+
+    width: int
+    first_value: int
+    columns: dict[int, str]
+
+
+def request_rows_from_grid(
+    grid: Grid, context: Sequence[str] = (), inherited: RequestHeader | None = None
+) -> tuple[list[LabelledRow], list[str], RequestHeader | None]:
     """Rows of table 三 from a grid: label parts from the label columns, cells by header labels.
 
     ``context`` holds labels printed outside the grid (an OCR copy's heading
     "（三）不予公开" above a small table). A header that names its columns with
     anything but the applicant labels (or a placeholder) makes the grid unusable.
+    A grid without a header of its own is the rest of a table cut in two by a page
+    break when ``inherited`` (the header of the part above) has exactly its width.
     """
     cells = grid.cells
     header_end = _header_end(grid, lambda text: _applicant_column(text) is not None)
+    if header_end == 0 and inherited is not None and inherited.width == grid.n_cols:
+        rows = [_labelled(cells[row], inherited, context) for row in range(grid.n_rows)]
+        return rows, ["table 三 continues in a table of its own: header of the part above used"], inherited
     if header_end == 0 or header_end == grid.n_rows:
-        return [], []
+        return [], [], None
     starts = [
         start
         for row in range(header_end, grid.n_rows)
         if (start := _first_value_column(cells[row])) is not None and start > 0
     ]
     if not starts:
-        return [], []
+        return [], [], None
     first_value = max(set(starts), key=starts.count)
     bottom = cells[header_end - 1]
     columns: dict[int, str] = {}
@@ -299,18 +329,18 @@ def request_rows_from_grid(grid: Grid, context: Sequence[str] = ()) -> tuple[lis
         if key:
             columns[col] = key
         elif bottom[col] and not _PLACEHOLDER_HEADER.match(compact(bottom[col])):
-            return [], [f"table 三 header {bottom[col]!r} is not an applicant column: table skipped"]
-    rows = []
-    for row in range(header_end, grid.n_rows):
-        parts: list[str] = list(context)
-        for col in range(first_value):
-            text = cells[row][col]
-            if text and (not parts or parts[-1] != text):
-                parts.append(text)
-        rows.append(
-            LabelledRow(parts=tuple(parts), cells={key: cells[row][col] for col, key in columns.items()})
-        )
-    return rows, []
+            return [], [f"table 三 header {bottom[col]!r} is not an applicant column: table skipped"], None
+    header = RequestHeader(grid.n_cols, first_value, columns)
+    return [_labelled(cells[row], header, context) for row in range(header_end, grid.n_rows)], [], header
+
+
+def _labelled(cells: Sequence[str], header: RequestHeader, context: Sequence[str]) -> LabelledRow:
+    parts: list[str] = list(context)
+    for col in range(header.first_value):
+        text = cells[col]
+        if text and (not parts or parts[-1] != text):
+            parts.append(text)
+    return LabelledRow(parts=tuple(parts), cells={key: cells[col] for col, key in header.columns.items()})
 
 
 def _group_matches(candidate: str, group: str) -> bool:
@@ -409,14 +439,20 @@ def read_grids(grids: Sequence[tuple[Grid, Sequence[str]]], template: str) -> Ex
     result = Extracted()
     disclosure: list[list[str]] = []
     requests: list[LabelledRow] = []
+    header: RequestHeader | None = None
     for grid, context in grids:
         texts = [text for row in grid.cells for text in row]
         kind = classify_table([*texts, *context])
         if kind == "disclosure":
             disclosure.extend([[label] for label in context if _is_block(label)])
             disclosure.extend(disclosure_rows_from_grid(grid))
-        elif kind == "requests":
-            rows, notes = request_rows_from_grid(grid, context)
+        elif kind == "requests" or (kind is None and header is not None and header.width == grid.n_cols):
+            # (no kind: the rest of a table 三 cut by a page break may print no label the
+            # classifier counts, e.g. only "（七）总计"; its rows must still name template rows)
+            rows, notes, found = request_rows_from_grid(grid, context, header)
+            if kind is None and not any(match_request_row(row.parts, template) for row in rows):
+                continue
+            header = found
             requests.extend(rows)
             result.notes.extend(notes)
         elif kind == "appeals":

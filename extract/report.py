@@ -18,6 +18,9 @@ from extract.attachments import attachment_format, read_attachment
 from extract.canonical import Extracted, ExtractionError, TableNotFound, UnknownLayout, read_grids
 from extract.flat import looks_like_markdown, markdown_tables, prose_lines, read_flat
 from extract.grid import Grid, parse_html, read_tables
+from extract.legacy import read_legacy
+from extract.narrative import narrative_checks
+from extract.rowtext import read_row_lines
 from extract.sections import Section, find_sections, html_lines, text_lines
 from reportformat import (
     appeal_columns,
@@ -32,7 +35,9 @@ from reportformat.checks import CheckResult, check_identities
 
 EXTRACTOR_VERSION = "1.0.0"
 
-Status = Literal["complete", "partial", "failed"]
+# complete / partial / failed: a 2019/2021 report's canonical values. A pre-2019 report is
+# "legacy" when it states legacy values, "no statistics" when it states none that can be read.
+Status = Literal["complete", "partial", "failed", "legacy", "no statistics"]
 
 # Pages above this size are not reports (a report page is well under 1 MB).
 MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
@@ -238,14 +243,14 @@ def extract_report(
         unknown = f"{UnknownLayout.__name__}: no template fingerprints and no reporting year before 2019"
         return _failed(None, finding, unknown, tables, sections)
     if template == "pre2019":
-        status: Status = "complete" if sections else ("partial" if tables else "failed")
-        pre2019_reason = None if sections else "no numbered sections found"
-        return ReportExtraction(template, finding, {}, {}, sections, tables, [], status, [], pre2019_reason)
+        prose = "\n".join(line.text for line in lines)
+        return _pre2019(finding, [grid for grid, _ in grids], prose, sections, tables)
 
     try:
         if form == "text":
             extracted, flat_tables = read_flat(text, template)
             tables = flat_tables
+            _add_row_lines(extracted, text, template)
         else:
             extracted = read_grids(grids, template)
         if not extracted.values:
@@ -258,6 +263,16 @@ def extract_report(
         return _failed(template, finding, f"{type(error).__name__}: {error}", tables, sections)
 
     return _result(template, finding, extracted, sections, tables, notes)
+
+
+def _add_row_lines(extracted: Extracted, text: str, template: str) -> None:
+    """Values of a text copy with one row per line (PDF text) that the flattened reading missed."""
+    if all(key in extracted.values for key in canonical_keys(template)):
+        return
+    rows = read_row_lines(text, template)
+    added = [key for key in rows.values if key not in extracted.values]
+    if added:
+        extracted.merge(rows)
 
 
 def _extract_attachment(document: bytes, year: int | None) -> ReportExtraction:
@@ -273,19 +288,8 @@ def _extract_attachment(document: bytes, year: int | None) -> ReportExtraction:
         unknown = f"{UnknownLayout.__name__}: no template fingerprints and no reporting year before 2019"
         return _failed(None, finding, unknown, tables, sections)
     if template == "pre2019":
-        status: Status = "complete" if sections else ("partial" if tables else "failed")
-        return ReportExtraction(
-            template,
-            finding,
-            {},
-            {},
-            sections,
-            tables,
-            [],
-            status,
-            [],
-            None if sections else "no numbered sections found",
-        )
+        grids = [grid for grid, _ in content.grids]
+        return _pre2019(finding, grids, content.text, sections, tables)
     try:
         extracted = read_grids(content.grids, template)
         if not extracted.values:
@@ -296,6 +300,29 @@ def _extract_attachment(document: bytes, year: int | None) -> ReportExtraction:
     except ExtractionError as error:
         return _failed(template, finding, f"{type(error).__name__}: {error}", tables, sections)
     return _result(template, finding, extracted, sections, tables, content.notes)
+
+
+def _pre2019(
+    finding: str | None,
+    grids: list[Grid],
+    prose: str,
+    sections: list[Section],
+    tables: list[list[list[str]]],
+) -> ReportExtraction:
+    """A report under the 2008 regulation: its legacy values, or what it is when it states none."""
+    legacy = read_legacy(grids, prose)
+    status: Status
+    if any(value is not None for value in legacy.values.values()):
+        status, reason = "legacy", None
+    elif sections or tables:
+        status, reason = "no statistics", "no legacy statistics stated in a form that can be read"
+    else:
+        status, reason = "failed", "no numbered sections, tables or statistics found"
+    if legacy.notes:
+        reason = "; ".join(filter(None, [reason, _summarise(legacy.notes)]))
+    return ReportExtraction(
+        "pre2019", finding, legacy.values, legacy.raw, sections, tables, [], status, [], reason
+    )
 
 
 def _result(
@@ -310,7 +337,7 @@ def _result(
     values = {key: extracted.values[key] for key in expected if key in extracted.values}
     raw = {key: extracted.raw[key] for key in values}
     missing = [key for key in expected if key not in values]
-    checks = _checks(values, template, set(missing))
+    checks = _checks(values, template, set(missing)) + narrative_checks(sections, values, template)
     notes = [*notes, *extracted.notes]
     reason: str | None
     if missing:

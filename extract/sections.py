@@ -3,7 +3,8 @@
 Headings are found by their numeral and their likeness to the template's
 heading, in order, so the numbered rows inside table 三 ("二、上年结转…") and
 variants such as "五、存在的主要问题及整改措施" are told apart. Pre-2019
-reports keep whatever numbered sections they print.
+reports keep whatever numbered sections they print. The text before the first
+heading is section 0 (no heading), so that nothing of the body is unsearchable.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s*")
 # Heading likeness: share of the template heading's characters printed in the line.
 _LIKENESS = 0.7
 _MAX_HEADING = 40
+# The number of the text before the first numbered section.
+PREAMBLE = 0
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,13 @@ def find_sections(lines: Sequence[TextLine], template: str | None) -> list[Secti
     if container is not None and container is first and len(headings) > 1:
         container = first.getparent()
     sections = []
+    # The preamble (title, legal basis, statistics period, where to get the report, contact)
+    # is section 0, without a heading; on a full page only what sits in the report body.
+    preamble = [
+        line for line in lines[: headings[0][0]] if container is None or _inside(line.element, container)
+    ]
+    if preamble:
+        sections.append(Section(PREAMBLE, "", "\n".join(line.text for line in preamble)))
     for position, (index, number, heading) in enumerate(headings):
         end = headings[position + 1][0] if position + 1 < len(headings) else len(lines)
         body = lines[index + 1 : end]

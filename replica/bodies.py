@@ -41,16 +41,16 @@ def _pre2019_body(seed: int, article: Article) -> list[str]:
     assert report is not None
     rng = stable_rng(seed, "text", article.key)
     out = _title_lines(article)
-    rows = text.pre2019_table(rng)
-    for number, (heading, paragraphs) in enumerate(text.pre2019_sections(rng, report.agency, report.year)):
+    legacy = text.legacy_report(rng, report.agency, report.year)
+    for number, (heading, paragraphs) in enumerate(legacy.sections):
         out.append(_p(heading, indent=False))
         out += [_p(paragraph) for paragraph in paragraphs]
-        if number == 1:
+        if number == legacy.table_after and legacy.table:
             cells = "".join(
                 "<tr>"
                 + "".join(f'<td><p align="center">{html.escape(cell)}</p></td>' for cell in row)
                 + "</tr>"
-                for row in rows
+                for row in legacy.table
             )
             out.append(
                 f'<p style="text-align: center;">表1 政府信息公开情况统计表</p><table border="1" cellspacing="0"><tbody>{cells}</tbody></table>'
@@ -69,7 +69,9 @@ def _tabular_body(seed: int, article: Article) -> list[str]:
     out = _title_lines(article)
     out.append(_p(text.intro(rng, report.agency, report.year, report.kind)))
     out.append(_p(headings[1], indent=False))
-    for sub, paragraph in text.overview(rng):
+    wording = text.prose_wording(seed, article.key)
+    slip = text.prose_slip(seed, article.key, report.printed)
+    for sub, paragraph in text.overview(rng, report.printed, wording, slip):
         out.append(_p(sub))
         out.append(_p(paragraph))
     for number, grid in zip((2, 3, 4), grids, strict=True):

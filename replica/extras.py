@@ -196,6 +196,8 @@ class BrowserWorld(World):
         keys = {a.url: a.key for a in self.articles}
         for entry in manifest["reports"]:
             entry["format"] = self.formats.get(keys[entry["url"]], "html")
+            if entry["format"] != "html":
+                entry["prose_contradictions"] = []  # the files' prose states no numbers (attachments.py)
         manifest["browser"] = {
             "js_listing_units": sorted(self.js_units),
             "challenge_hosts": sorted(self.challenge_hosts),

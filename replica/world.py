@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import text
 from .bodies import article_body
 from .catalog import Article, plan_articles
 from .coverage import CoveragePlan, coverage_truth, plan_coverage
+from .dates import stable_rng
 from .pages import ROBOTS_TXT, Link, article_page, home_page, listing_page
 from .units import Column, Site, Unit, load_units
 
@@ -221,7 +223,7 @@ class World:
                     "published": article.shown.isoformat(),
                     # Tables printed as pictures: nothing on the page tells the template.
                     "template": None if report.unreadable else report.template,
-                    "values": dict(report.values),
+                    **self._truth(article),
                     "broken_identities": list(report.broken),
                     "extraction": "failed" if report.unreadable else "complete",
                 }
@@ -237,6 +239,25 @@ class World:
         if self.coverage_plan is not None:
             manifest["coverage"] = coverage_truth(self)
         return manifest
+
+    def _truth(self, article: Article) -> dict[str, Any]:
+        """Values, extraction status and planted prose contradictions of one report."""
+        report = article.report
+        assert report is not None
+        if report.unreadable:
+            return {"values": {}, "status": "failed", "prose_contradictions": []}
+        if report.template == "pre2019" and not report.is_seed:
+            rng = stable_rng(self.seed, "text", article.key)
+            stated = text.legacy_report(rng, report.agency, report.year).stated
+            status = "legacy" if stated else "no statistics"
+            return {"values": stated, "status": status, "prose_contradictions": []}
+        slips = []
+        if report.printed and not report.is_seed:
+            slip = text.prose_slip(self.seed, article.key, report.printed)
+            if slip:
+                table = text.stated_value(report.printed, slip[0])
+                slips.append({"quantity": slip[0], "table": table, "prose": table + slip[1]})
+        return {"values": dict(report.values), "status": "complete", "prose_contradictions": slips}
 
     def write_manifest(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.manifest(), ensure_ascii=False, indent=1), encoding="utf-8")

@@ -23,13 +23,15 @@ _TOLERANCE = 1e-6
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One evaluated identity: ``id`` from keys.yaml, ``where`` names the column, row or group."""
+    """One evaluated check: ``id`` from keys.yaml (or ``narrative``), ``where`` names the column,
+    row, group or prose quantity; ``source`` is the sentence a narrative check read."""
 
     id: str
     ok: bool
     expected: Number
     actual: Number
     where: str
+    source: str | None = None
 
 
 def _sum(values: Values, keys: list[str]) -> Number:

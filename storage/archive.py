@@ -486,7 +486,8 @@ def _extraction_rows(extraction_id: int, result: ExtractionRecord) -> dict[type[
             "ok": bool(ok),
             "expected": float(expected) if expected is not None else None,
             "actual": float(actual) if actual is not None else None,
+            "source": source[0] if source else None,
         }
-        for check_id, where, ok, expected, actual in result.checks
+        for check_id, where, ok, expected, actual, *source in result.checks
     ]
     return {ExtractedValue: values, ReportSection: sections, ReportTable: tables, CheckResultRow: checks}

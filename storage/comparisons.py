@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from compare.reports import ReportSide
+from reportformat.narrative import NARRATIVE_CHECK
 from storage.filters import ReportFilter
 from storage.history import SnapshotEntry, extraction, snapshot_history
 from storage.queries import ExtractionView, ReportDetail, get_report
@@ -86,6 +87,11 @@ def _side(label: str, detail: ReportDetail, found: ExtractionView | None, sha256
         values=dict(found.values) if found else {},
         sections=list(found.sections) if found else [],
         meta=_meta(detail, sha256),
+        contradictions=[
+            (check.where, check.expected, check.actual, check.source)
+            for check in (found.checks if found else [])
+            if check.check_id == NARRATIVE_CHECK and not check.ok
+        ],
     )
 
 
@@ -135,6 +141,11 @@ def snapshot_side(archive: Any, detail: ReportDetail, entry: SnapshotEntry, posi
         values=dict(result.values),
         sections=[(section.number, section.heading, section.text) for section in result.sections],
         meta=_meta(detail, entry.snapshot.sha256),
+        contradictions=[
+            (check.where, check.expected, check.actual, check.source)
+            for check in result.checks
+            if check.id == NARRATIVE_CHECK and not check.ok
+        ],
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from reportformat.legacy import legacy_counterpart
 from storage.filters import ReportFilter, current_extraction_id, filtered_reports
 from storage.models import Agency, ExtractedValue, Extraction, Report, Snapshot, Unit
 from storage.queries import _session
@@ -76,3 +77,15 @@ def value_rows(
     with _session(source) as session:
         for row in session.execute(query.execution_options(yield_per=5000)):
             yield ValueRow(*row)
+
+
+def series_rows(
+    source: Archive | Session, report_filter: ReportFilter, key: str
+) -> tuple[list[ValueRow], str | None]:
+    """The rows of one canonical key and, where a legacy key (2008 regulation) means the same,
+    that key's pre-2019 rows, which fill the earlier years; and the legacy key (or None)."""
+    legacy_key = legacy_counterpart(key)
+    rows = list(value_rows(source, report_filter, [key]))
+    if legacy_key:
+        rows += [row for row in value_rows(source, report_filter, [legacy_key]) if row.template == "pre2019"]
+    return rows, legacy_key

@@ -240,7 +240,7 @@ class ReportTable(Base):
 
 
 class CheckResultRow(Base):
-    """One evaluated accounting identity of an extraction (see ``reportformat.checks``)."""
+    """One evaluated check of an extraction: an identity or a narrative check (``reportformat.checks``)."""
 
     __tablename__ = "check_results"
     __table_args__ = (Index("ix_check_results_extraction_id", "extraction_id"),)
@@ -251,6 +251,7 @@ class CheckResultRow(Base):
     ok: Mapped[bool] = mapped_column(Boolean)
     expected: Mapped[float | None] = mapped_column(Float)
     actual: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str | None] = mapped_column(Text)  # a narrative check's sentence and span
 
 
 class FrontierEntry(Base):

@@ -60,6 +60,7 @@ class CheckView:
     ok: bool
     expected: float | None
     actual: float | None
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -294,7 +295,7 @@ def _extraction_view(session: Session, extraction_id: int) -> ExtractionView:
         raw={v.key: v.raw for v in values if v.raw is not None},
         sections=[(s.number, s.heading, s.text) for s in sections],
         tables=[t.grid for t in tables],
-        checks=[CheckView(c.check_id, c.where, c.ok, c.expected, c.actual) for c in checks],
+        checks=[CheckView(c.check_id, c.where, c.ok, c.expected, c.actual, c.source) for c in checks],
     )
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 RUN_OUTCOMES = ("running", "finished", "finished with alerts", "interrupted", "failed")
 AGENCY_KINDS = ("district", "office", "department", "town")
-EXTRACTION_STATUSES = ("complete", "partial", "failed")
+EXTRACTION_STATUSES = ("complete", "partial", "failed", "legacy", "no statistics")
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ class ReportUpsert:
 
 @dataclass(frozen=True)
 class ExtractionRecord:
-    """One extractor run on one snapshot. ``checks`` are ``(id, where, ok, expected, actual)``."""
+    """One extractor run on one snapshot. ``checks`` are ``(id, where, ok, expected, actual)``,
+    optionally followed by the source sentence of a narrative check."""
 
     extractor_version: str
     status: str
@@ -55,7 +57,7 @@ class ExtractionRecord:
     raw: dict[str, str] = field(default_factory=dict)
     sections: list[tuple[int, str, str]] = field(default_factory=list)
     tables: list[list[list[str]]] = field(default_factory=list)
-    checks: list[tuple[str, str, bool, float, float]] = field(default_factory=list)
+    checks: list[tuple[Any, ...]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     reason: str | None = None
 

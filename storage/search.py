@@ -180,9 +180,12 @@ def search_reports(
     report_filter: ReportFilter | None = None,
     *,
     limit: int | None = None,
+    failed_check: str | None = None,
 ) -> list[SearchHit]:
     """Reports matching the filter and every term of ``query``, newest first (year, publish date),
-    then by district, agency and id. ``limit`` None means all."""
+    then by district, agency and id. ``limit`` None means all. ``failed_check``: only reports whose
+    current extraction failed that check (an id such as ``narrative`` or ``requests.balance``;
+    ``any``: any check)."""
     terms = query_terms(query)
     with _session(source) as session:
         dialect = session.get_bind().dialect.name
@@ -192,6 +195,11 @@ def search_reports(
             # The units named, as ids: the planner then reads reports by (unit, year).
             units = select(Unit.id).where(*where_clauses(ReportFilter(district=wanted.district)))
             statement = statement.where(Report.unit_id.in_(list(session.scalars(units))))
+        if failed_check:
+            failed = [CheckResultRow.extraction_id == current_extraction_id(), CheckResultRow.ok == false()]
+            if failed_check != "any":
+                failed.append(CheckResultRow.check_id == failed_check)
+            statement = statement.where(select(CheckResultRow.id).where(*failed).exists())
         columns = _view_columns()
         if terms:
             filtered = statement if wanted != ReportFilter() else None
@@ -223,10 +231,16 @@ def _hit(view: ReportView, document: tuple[str, str], terms: list[str]) -> Searc
     """The snippet around the first term: from the first section that has it, else the title."""
     body, outline = document
     spans = section_spans(outline)
-    found = body.find(terms[0], spans[0][1]) if spans else -1
+    first_heading, first_start, _ = spans[0] if spans else ("", 0, 0)
+    found = (
+        body.find(terms[0], first_start - (len(first_heading) + 1 if first_heading else 0)) if spans else -1
+    )
     for heading, start, end in spans if found >= 0 else []:
         if start <= found < end:
             snippet, highlights = make_snippet(body[start:end], found - start, terms)
+            return SearchHit(view, snippet, highlights, heading)
+        if heading and start - len(heading) - 1 <= found < start:  # in the heading's own line
+            snippet, highlights = make_snippet(heading, found - (start - len(heading) - 1), terms)
             return SearchHit(view, snippet, highlights, heading)
     found = view.title.find(terms[0])
     if found < 0:

@@ -118,13 +118,21 @@ def _current_documents(connection: Connection, report_ids: Sequence[int] | None)
 
 
 def _document(parts: list[tuple[str, str]]) -> Document:
-    """Title and sections joined by newlines, and where each section lies in the result."""
-    body = "\n".join(part for _, part in parts)
-    spans, start = [], len(parts[0][1]) + 1
+    """Title and sections joined by newlines, and where each section's text lies in the result.
+
+    A section's heading as printed ("一、总体情况") is searchable too: it stands on its own
+    line before the section's text (the preamble, section 0, has none).
+    """
+    title = parts[0][1]
+    chunks, spans, start = [title], [], len(title) + 1
     for heading, part in parts[1:]:
+        if heading:
+            chunks.append(heading)
+            start += len(heading) + 1
+        chunks.append(part)
         spans.append((heading, start, start + len(part)))
         start += len(part) + 1
-    return Document(body, json.dumps(spans, ensure_ascii=False))
+    return Document("\n".join(chunks), json.dumps(spans, ensure_ascii=False))
 
 
 def refresh_search_documents(source: Session | Connection, report_ids: Sequence[int]) -> None:

@@ -189,8 +189,8 @@ def test_every_archived_report_is_extracted_into_its_manifest_values(small_crawl
         url for url, detail in details.items() if detail.values != _manifest_values(url, replica_small)
     ]
     assert wrong_values == []
-    statuses = {url: detail.extraction.status for url, detail in details.items()}
-    assert statuses == {entry["url"]: entry["extraction"] for entry in replica_small.reports}
+    statuses = {entry["url"]: entry["status"] for entry in replica_small.reports}
+    assert {url: detail.extraction.status for url, detail in details.items()} == statuses
 
 
 def _manifest_values(url: str, world) -> dict:
@@ -203,7 +203,7 @@ def test_identity_checks_fail_exactly_on_the_reports_the_replica_broke(small_cra
         failed = {
             entry["url"]: sorted(
                 {check.check_id for check in get_report(archive, entry["url"]).checks if not check.ok}
-                - {"requests.carry_over"}
+                - {"requests.carry_over", "narrative"}
             )
             for entry in replica_small.reports
         }

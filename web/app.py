@@ -37,13 +37,13 @@ from storage.comparisons import (
     snapshot_side,
     store_problems,
 )
-from storage.exports import value_rows
+from storage.exports import series_rows
 from storage.filters import ReportFilter, parse_years
 from storage.health import run_alerts
 from storage.history import snapshot_record
 from storage.queries import list_runs
 from storage.search import search_reports
-from storage.serialize import detail_json, hit_json, report_json, series_json, series_table
+from storage.serialize import SeriesTable, detail_json, hit_json, report_json, series_json, series_table
 from web.charts import series_svg
 from web.feeds import atom_feed
 from web.views import coverage_grid, report_tables, run_json
@@ -356,12 +356,17 @@ def create_app(archive: Archive) -> FastAPI:
     # ---------------------------------------------------------------- series
     def make_series(
         key: str, districts: list[str], years: str | None, kind: str | None, agency: str | None
-    ) -> Any:
-        table: dict[tuple[str, str], dict[int, float | None]] = {}
-        for district in districts or [None]:  # type: ignore[list-item]
+    ) -> tuple[SeriesTable, str | None, list[int]]:
+        """The series of one key for each district (pre-2019 years from its legacy key, if any)."""
+        table: SeriesTable = {}
+        legacy_key: str | None = None
+        legacy_years: set[int] = set()
+        for district in districts or [None]:
             wanted = _filter(district, years, kind or (None if agency else "district"), agency, None)
-            table.update(series_table(list(value_rows(archive, wanted, [key]))))
-        return table
+            rows, legacy_key = series_rows(archive, wanted, key)
+            table.update(series_table(rows))
+            legacy_years |= {row.year for row in rows if row.key == legacy_key}
+        return table, legacy_key, sorted(legacy_years)
 
     @app.get("/series", response_class=HTMLResponse)
     def series(
@@ -373,7 +378,7 @@ def create_app(archive: Archive) -> FastAPI:
         agency: str | None = None,
     ) -> HTMLResponse:
         districts = [name for name in district or [] if name]
-        table = make_series(key, districts, years, kind, agency)
+        table, legacy_key, legacy_years = make_series(key, districts, years, kind, agency)
         all_years = sorted({year for values in table.values() for year in values})
         return page(
             request,
@@ -383,6 +388,8 @@ def create_app(archive: Archive) -> FastAPI:
             table=table,
             years=all_years,
             chart=series_svg(key, table),
+            legacy_key=legacy_key,
+            legacy_years=legacy_years,
             query={"years": years, "kind": kind, "agency": agency},
         )
 
@@ -394,7 +401,7 @@ def create_app(archive: Archive) -> FastAPI:
         kind: str | None = None,
         agency: str | None = None,
     ) -> Any:
-        return series_json(make_series(key, [name for name in district or [] if name], years, kind, agency))
+        return series_json(*make_series(key, [name for name in district or [] if name], years, kind, agency))
 
     # ---------------------------------------------------------------- runs
     def runs_json() -> list[dict[str, Any]]:

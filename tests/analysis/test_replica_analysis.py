@@ -17,11 +17,11 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
-from compare.reports import diff_reports
+from compare.reports import diff_json, diff_reports
 from replica.server import ReplicaServer
 from replica.world import World, build_world
 from storage.archive import Archive
-from storage.comparisons import history_of, report_detail, snapshot_side
+from storage.comparisons import history_of, report_detail, report_side, snapshot_side
 from storage.exports import value_rows
 from storage.filters import ReportFilter
 from storage.queries import get_report, list_reports
@@ -113,7 +113,8 @@ def test_search_cli_json_is_newest_first_with_the_documented_fields(crawled: Cra
 
 
 def _text_of(detail: Any) -> str:
-    return "\n".join([detail.view.title, *(text for _, _, text in detail.sections)])
+    parts = [f"{heading}\n{text}" if heading else text for _, heading, text in detail.sections]
+    return "\n".join([detail.view.title, *parts])
 
 
 @pytest.mark.parametrize("query", QUERIES)
@@ -240,3 +241,87 @@ def test_series_lists_a_value_across_years_and_plots_it(crawled: Crawled, tmp_pa
     plot = tmp_path / "series.png"
     _cli(crawled, "series", key, "--plot", str(plot))
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _body_sentences(world: World, url: str) -> list[str]:
+    """Every sentence of a report's article body as the replica serves it (title, preamble, sections)."""
+    from compare.sentences import split_sentences
+    from extract.grid import parse_html
+    from extract.sections import html_lines
+    from replica.bodies import article_body
+
+    article = next(article for article in world.articles if article.url == url)
+    lines = html_lines(parse_html(article_body(world.seed, article)))
+    return [sentence for line in lines for sentence in split_sentences(line.text)]
+
+
+def test_every_sentence_of_every_report_body_is_found_by_search(crawled: Crawled) -> None:
+    """Nothing of a body is unsearchable: the preamble and the closing lines are in the document."""
+    unfound = []
+    with crawled.open() as archive:
+        for entry in crawled.world.reports:
+            narrow = ReportFilter(district=entry["district"], years=(entry["year"], entry["year"]))
+            for sentence in dict.fromkeys(_body_sentences(crawled.world, entry["url"])):
+                hits = search_reports(archive, sentence, narrow, limit=None)
+                if entry["url"] not in {hit.report.url for hit in hits}:
+                    unfound.append((entry["url"], sentence))
+    assert unfound == []
+
+
+def test_failed_narrative_check_lists_exactly_the_planted_contradictions(crawled: Crawled) -> None:
+    listed = json.loads(
+        _cli(crawled, "search", "--failed-check", "narrative", "--limit", "0", "--format", "json")
+    )
+    expected = {entry["url"] for entry in crawled.world.reports if entry["prose_contradictions"]}
+    assert len(expected) >= 3
+    assert {row["url"] for row in listed} == expected
+    everything = json.loads(
+        _cli(crawled, "search", "--failed-check", "any", "--limit", "0", "--format", "json")
+    )
+    assert expected < {row["url"] for row in everything}
+
+
+def test_show_and_diff_print_the_contradicting_sentence(crawled: Crawled) -> None:
+    entry = next(e for e in crawled.world.reports if e["prose_contradictions"])
+    [slip] = entry["prose_contradictions"]
+    shown = _cli(crawled, "show", entry["url"])
+    assert (
+        f"FAILED narrative ({slip['quantity']}): expected {slip['table']:g}, found {slip['prose']:g}" in shown
+    )
+    assert f"{slip['prose']:g}件" in shown.split("FAILED narrative", 1)[1] or f"{slip['prose']:g}起" in shown
+    with crawled.open() as archive:
+        side = report_side(report_detail(archive, entry["url"]))
+    diff = diff_json(diff_reports(side, side))
+    [found] = diff["new"]["contradictions"]
+    assert (found["quantity"], found["table"], found["prose"]) == (
+        slip["quantity"],
+        slip["table"],
+        slip["prose"],
+    )
+    assert found["source"]
+
+
+def test_pre2019_reports_carry_their_legacy_values_and_status(crawled: Crawled) -> None:
+    legacy = [e for e in crawled.world.reports if e["template"] == "pre2019"]
+    with crawled.open() as archive:
+        for entry in legacy:
+            detail = get_report(archive, entry["url"])
+            assert detail is not None and detail.extraction is not None
+            assert detail.view.status == entry["status"]
+            assert dict(detail.extraction.values) == entry["values"]
+
+
+def test_series_of_received_requests_runs_from_2014_with_legacy_years_marked(crawled: Crawled) -> None:
+    key = "requests.new_received.total"
+    [row] = json.loads(_cli(crawled, "series", key, "--district", "沙坪坝区", "--json"))
+    expected = {
+        str(e["year"]): e["values"].get(key, e["values"].get("legacy.requests.received"))
+        for e in crawled.world.reports
+        if e["district"] == "沙坪坝区" and e["kind"] == "district"
+    }
+    assert row["values"] == expected
+    assert sorted(row["values"]) == [str(year) for year in range(2014, 2026)]
+    assert row["legacy_years"] == list(range(2014, 2019))
+    assert row["legacy_key"] == "legacy.requests.received"
+    table = _cli(crawled, "series", key, "--district", "沙坪坝区")
+    assert "2018*" in table and "legacy.requests.received" in table

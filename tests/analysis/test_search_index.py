@@ -109,3 +109,12 @@ def test_every_plan_finds_the_same_reports(
             hits = search.search_reports(archive, query, ReportFilter(**wanted), limit=10)  # type: ignore[arg-type]
             assert [hit.report.id for hit in hits] == [report_id]
         assert search.search_reports(archive, "日开放", ReportFilter(**wanted), limit=10) == []  # type: ignore[arg-type]
+
+
+def test_a_heading_is_searchable_and_is_its_own_snippet(archive: Archive) -> None:
+    add_units(archive)
+    _revise(archive, 0, b"<html>one</html>", "无关内容")
+
+    [hit] = search_reports(archive, "第1部分")
+
+    assert (hit.where, hit.snippet, hit.highlights) == ("第1部分", "第1部分", ((0, 4),))

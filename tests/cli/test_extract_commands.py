@@ -34,9 +34,11 @@ def test_extract_prints_the_documented_json():
     assert document["year"] == 2020
     assert document["template"] == "v2019"
     assert document["values"] == expected["values"]
-    assert [section["number"] for section in document["sections"]] == [1, 2, 3, 4, 5, 6]
+    assert [section["number"] for section in document["sections"]] == [0, 1, 2, 3, 4, 5, 6]
     assert document["status"] == "complete"
-    assert all({"id", "ok", "expected", "actual", "where"} == set(check) for check in document["checks"])
+    assert all(
+        {"id", "ok", "expected", "actual", "where", "source"} == set(check) for check in document["checks"]
+    )
 
 
 def test_extract_renders_tables_for_the_terminal():
