@@ -58,12 +58,18 @@ def series_table(rows: list[ValueRow]) -> SeriesTable:
     return table
 
 
-def series_json(table: SeriesTable) -> list[dict[str, Any]]:
+def series_json(
+    table: SeriesTable, legacy_key: str | None = None, legacy_years: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """``reports series --json``: per body its values by year, and which years come from the legacy key."""
+    legacy = set(legacy_years or ())
     return [
         {
             "district": district,
             "agency": agency,
-            "values": {str(year): value for year, value in values.items()},
+            "values": {str(year): value for year, value in sorted(values.items())},
+            "legacy_years": [year for year in sorted(values) if year in legacy],
+            "legacy_key": legacy_key,
         }
         for (district, agency), values in table.items()
     ]

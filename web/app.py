@@ -361,7 +361,8 @@ def create_app(archive: Archive) -> FastAPI:
         table: SeriesTable = {}
         legacy_key: str | None = None
         legacy_years: set[int] = set()
-        for district in districts or [None]:
+        wanted_districts: list[str | None] = list(districts) or [None]
+        for district in wanted_districts:
             wanted = _filter(district, years, kind or (None if agency else "district"), agency, None)
             rows, legacy_key = series_rows(archive, wanted, key)
             table.update(series_table(rows))
