@@ -75,9 +75,16 @@ TELNETCONSOLE_ENABLED = False
 ITEM_PIPELINES = {
     "crawler.pipelines.SnapshotPipeline": 100,
     "crawler.changes.WithdrawalPipeline": 150,
+    "crawler.documents.DocumentPipeline": 180,
     "crawler.pipelines.ReportPipeline": 200,
     "crawler.pipelines.ExtractionPipeline": 300,
 }
+
+# Extraction runs in worker processes (crawler.documents, extract.bounded): each document within
+# a time bound, each worker within a memory (address space) bound. Size limits: extract.limits.
+REPORTS_EXTRACTION_SECONDS = 60.0
+REPORTS_EXTRACTION_MEMORY_MB = 1024
+REPORTS_EXTRACTION_WORKERS = 2
 
 # The archive: any SQLAlchemy URL (default: SQLite under data/) and the snapshot folder.
 REPORTS_DB = os.environ.get("REPORTS_DB")

@@ -357,7 +357,7 @@ def read_pdf(document: bytes, budget: CellBudget | None = None) -> AttachmentCon
                 found = [_pdf_table(table, page, budget) for table in page.find_tables()]
                 pages.append(_PageTables(number, float(page.height), found))
                 page.close()
-    except LimitExceeded:
+    except (LimitExceeded, MemoryError):
         raise
     except Exception as error:  # pdfminer raises many unrelated types on damaged files
         raise UnreadableAttachment(f"PDF cannot be parsed: {type(error).__name__}: {error}") from error
@@ -386,6 +386,8 @@ def read_docx(document: bytes, budget: CellBudget | None = None) -> AttachmentCo
     budget = budget if budget is not None else CellBudget()
     try:
         word = docx.Document(io.BytesIO(document))
+    except MemoryError:
+        raise
     except Exception as error:  # python-docx raises KeyError, ValueError, lxml errors on damaged files
         raise UnreadableAttachment(f"DOCX cannot be parsed: {type(error).__name__}: {error}") from error
     lines: list[str] = []

@@ -186,6 +186,11 @@ def _failed(
     )
 
 
+def failed_extraction(reason: str) -> ReportExtraction:
+    """A failed extraction of a document that could not be read at all (a bound, an unreadable file)."""
+    return _failed(None, None, reason)
+
+
 def _summarise(notes: list[str], limit: int = 5) -> str:
     shown = "; ".join(notes[:limit])
     return shown + (f"; … {len(notes) - limit} more" if len(notes) > limit else "")
