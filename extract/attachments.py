@@ -407,6 +407,7 @@ def read_docx(document: bytes, budget: CellBudget | None = None) -> AttachmentCo
 
 def _docx_grid(table: Any, budget: CellBudget) -> Grid:
     origin_of: dict[int, int] = {}
+    text_of: dict[int, str] = {}
     alive: list[Any] = []  # holding the elements keeps their ids stable and unique
     cells, origins = [], []
     for row in table.rows:
@@ -417,11 +418,15 @@ def _docx_grid(table: Any, budget: CellBudget) -> Grid:
         for cell in row.cells:
             alive.append(cell._tc)
             key = id(cell._tc)  # a merged cell is the same <w:tc> in every slot it covers
-            texts.append(clean_text(cell.text))
-            ids.append(origin_of.setdefault(key, len(origin_of)))
+            if key not in origin_of:
+                origin_of[key] = len(origin_of)
+                text_of[key] = clean_text(cell.text)
+            texts.append(text_of[key])
+            ids.append(origin_of[key])
         cells.append(texts)
         origins.append(ids)
     width = max((len(row) for row in cells), default=0)
+    budget.take(sum(width - len(texts) for texts in cells))
     for texts, ids in zip(cells, origins, strict=True):
         texts.extend([""] * (width - len(texts)))
         ids.extend([-1] * (width - len(ids)))

@@ -156,6 +156,10 @@ class ExtractionRunner:
         """``extract_attachment_content`` of a file already read by ``read``."""
         return self._schedule(extract_attachment_content, (content, year), {}, _extraction)
 
+    def call(self, function: Callable[..., T], *args: Any) -> Future[T | str]:
+        """Any extraction function of a document within the bounds: its value, or the reason it failed."""
+        return self._schedule(function, args, {}, _value_or_reason)
+
     # -- plumbing --------------------------------------------------------------------------
 
     def _schedule(
@@ -207,6 +211,15 @@ class ExtractionRunner:
 
 def _extraction(outcome: _Outcome) -> ReportExtraction:
     return failed_extraction(outcome.error) if outcome.error else outcome.value
+
+
+def _value_or_reason(outcome: _Outcome) -> Any:
+    return outcome.error if outcome.error else outcome.value
+
+
+def run_bounded(runner: ExtractionRunner, function: Callable[..., T], *args: Any) -> T | str:
+    """``runner.call`` waited for: the function's value, or the reason (str) it ran over a bound."""
+    return runner.call(function, *args).result()
 
 
 def _reading(outcome: _Outcome) -> FileReading:
