@@ -360,6 +360,9 @@ def read_pdf(document: bytes, budget: CellBudget | None = None) -> AttachmentCon
     except (LimitExceeded, MemoryError):
         raise
     except Exception as error:  # pdfminer raises many unrelated types on damaged files
+        cause = error.__cause__ or error.__context__
+        if isinstance(cause, MemoryError):  # pdfminer wraps a stream it cannot unpack in memory
+            raise cause from error
         raise UnreadableAttachment(f"PDF cannot be parsed: {type(error).__name__}: {error}") from error
     tables = join_pages(pages)
     if not texts or all(len("".join(text.split())) < _MIN_PAGE_CHARS for text in texts):

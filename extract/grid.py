@@ -211,7 +211,7 @@ def grid_from_table(table: etree._Element, budget: CellBudget | None = None) -> 
             for dr in range(rowspan):
                 target, target_origin = texts[r + dr], origins[r + dr]
                 if len(target) < needed:
-                    budget.take(needed - len(target))
+                    budget.take(max(0, col - len(target)))  # padding left of the span (the span is paid)
                     target.extend([None] * (needed - len(target)))
                     target_origin.extend([-1] * (needed - len(target_origin)))
                 if colspan == 1:

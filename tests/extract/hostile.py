@@ -22,7 +22,9 @@ _TITLE = "重庆市测试局2024年政府信息公开工作年度报告"
 def span_bomb_page(size_bytes: int = 4_000_000) -> bytes:
     """Many small tables, each cell spanning colspan=100 rowspan=1000 (2.7 GiB and 32 s at 4 MB before
     the per-document cell budget), inside a report page whose title and sections are real."""
-    table = "<table><tr>" + '<td colspan="100" rowspan="1000">1</td>' * 3 + "</tr>" + "<tr><td>2</td></tr>" * 4
+    table = (
+        "<table><tr>" + '<td colspan="100" rowspan="1000">1</td>' * 3 + "</tr>" + "<tr><td>2</td></tr>" * 4
+    )
     table += "</table>"
     head = (
         f"<html><head><title>{_TITLE}</title></head><body>"
