@@ -70,6 +70,13 @@ class DocumentPipeline(_ArchivePipeline):
     def __init__(self, crawler: Crawler):
         super().__init__(crawler)
         self._runner: ExtractionRunner | None = None
+        # at most extraction's own limits (extract.limits); a crawl may set lower ones
+        self.max_page_bytes = min(
+            crawler.settings.getint("REPORTS_MAX_PAGE_BYTES", MAX_PAGE_BYTES), MAX_PAGE_BYTES
+        )
+        self.max_file_bytes = min(
+            crawler.settings.getint("REPORTS_MAX_FILE_BYTES", MAX_FILE_BYTES), MAX_FILE_BYTES
+        )
 
     @property
     def runner(self) -> ExtractionRunner:
@@ -92,8 +99,10 @@ class DocumentPipeline(_ArchivePipeline):
             return item
         if item.page_type == "article":
             size = len(item.body) if item.body is not None else self._stored_size(item)
-            if size > MAX_PAGE_BYTES:
-                error = DocumentTooLarge(f"page of {size:,} bytes is over the limit of {MAX_PAGE_BYTES:,}")
+            if size > self.max_page_bytes:
+                error = DocumentTooLarge(
+                    f"page of {size:,} bytes is over the limit of {self.max_page_bytes:,}"
+                )
                 message = f"{type(error).__name__}: {error}; the snapshot is kept"
                 self.stats.inc_value("reports/extraction/over_limit")
                 self.page_error(item, "extraction", message)
@@ -105,8 +114,10 @@ class DocumentPipeline(_ArchivePipeline):
         return snapshot.size if snapshot is not None else 0
 
     async def _read_file(self, body: bytes) -> FileReading:
-        if len(body) > MAX_FILE_BYTES:
-            error = DocumentTooLarge(f"file of {len(body):,} bytes is over the limit of {MAX_FILE_BYTES:,}")
+        if len(body) > self.max_file_bytes:
+            error = DocumentTooLarge(
+                f"file of {len(body):,} bytes is over the limit of {self.max_file_bytes:,}"
+            )
             return FileReading(None, f"{type(error).__name__}: {error}")
         self.stats.inc_value("reports/files_read")
         return await result_of(self.runner.read(body))

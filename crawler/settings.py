@@ -85,6 +85,9 @@ ITEM_PIPELINES = {
 REPORTS_EXTRACTION_SECONDS = 60.0
 REPORTS_EXTRACTION_MEMORY_MB = 1024
 REPORTS_EXTRACTION_WORKERS = 2
+# Pages and files above these sizes are not parsed (an extraction error; the snapshot is kept).
+REPORTS_MAX_PAGE_BYTES = 10 * 1024 * 1024
+REPORTS_MAX_FILE_BYTES = 50 * 1024 * 1024
 
 # The archive: any SQLAlchemy URL (default: SQLite under data/) and the snapshot folder.
 REPORTS_DB = os.environ.get("REPORTS_DB")
