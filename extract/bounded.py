@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import resource
+import signal
 from collections.abc import Callable
 from concurrent.futures import Future, TimeoutError
 from dataclasses import dataclass
@@ -88,8 +89,12 @@ def _peak_rss_bytes() -> int:
 
 
 def _limit_memory(memory_bytes: int) -> None:
-    """Worker start: cap the address space, so that an allocation past it fails (MemoryError)."""
+    """Worker start: cap the address space, so that an allocation past it fails (MemoryError).
+
+    Ctrl-C reaches the whole process group: the crawl decides what happens, not the worker.
+    """
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
@@ -175,7 +180,7 @@ class ExtractionRunner:
         def done(finished: Future[_Outcome]) -> None:
             try:
                 future.set_result(convert(self._outcome(finished)))
-            except Exception as error:  # noqa: BLE001  never leave the caller waiting
+            except BaseException as error:  # noqa: BLE001  never leave the caller waiting
                 future.set_exception(error)
 
         inner.add_done_callback(done)
