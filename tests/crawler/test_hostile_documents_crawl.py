@@ -60,7 +60,7 @@ def hostile_crawl(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-
         command = [
             sys.executable, str(ROOT / "tests" / "crawler" / "parse_counting_crawl.py"), "crawl",
             "--sites", str(SITES), f"--site={SITE}", "--snapshots", str(tmp / "snapshots"), "--no-throttle",
-            "-s", "REPORTS_EXTRACTION_SECONDS=8", "-s", "REPORTS_EXTRACTION_MEMORY_MB=512",
+            "-s", "REPORTS_EXTRACTION_SECONDS=25", "-s", "REPORTS_EXTRACTION_MEMORY_MB=512",
             "-s", f"REPORTS_MAX_PAGE_BYTES={PAGE_LIMIT}",
         ]
         # fmt: on

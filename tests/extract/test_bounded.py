@@ -24,7 +24,7 @@ MEMORY = 512 * 2**20
 
 @pytest.fixture(scope="module")
 def runner() -> Iterator[ExtractionRunner]:
-    with ExtractionRunner(Bounds(seconds=3.0, memory_bytes=MEMORY, workers=1)) as pool:
+    with ExtractionRunner(Bounds(seconds=30.0, memory_bytes=MEMORY, workers=1)) as pool:
         yield pool
 
 
@@ -55,14 +55,17 @@ def test_a_pdf_decompression_bomb_ends_at_the_memory_bound(runner: ExtractionRun
     assert runner.extract(fixture("shanghai-gov-office-2019").document).result().status == "complete"
 
 
-def test_a_slow_pdf_ends_at_the_time_bound_and_the_next_file_is_read(runner: ExtractionRunner) -> None:
-    started = time.monotonic()
-    result = runner.extract(hostile.long_pdf(300)).result()
-    elapsed = time.monotonic() - started
+def test_a_slow_pdf_ends_at_the_time_bound_and_the_next_file_is_read() -> None:
+    document = hostile.long_pdf(300)  # about 45 s to read on the development machine
+    with ExtractionRunner(Bounds(seconds=2.0, memory_bytes=MEMORY, workers=1)) as runner:
+        runner.extract(b"<p>start the worker</p>").result()
+        started = time.monotonic()
+        result = runner.extract(document).result()
+        elapsed = time.monotonic() - started
+        assert runner.extract(fixture("shanghai-gov-office-2019").document).result().status == "complete"
     assert result.status == "failed"
     assert result.reason and result.reason.startswith("TimeLimitExceeded")
-    assert elapsed < 3.0 + 20  # the bound, plus a generous start of a new worker on a busy machine
-    assert runner.extract(PDF.read_bytes()).result().status == "complete"
+    assert elapsed < 2.0 + 10  # the bound, and a busy machine
 
 
 def test_oversized_and_bomb_files_fail_without_reaching_a_parser(runner: ExtractionRunner) -> None:
