@@ -134,3 +134,16 @@ def test_joining_a_table_over_many_pages_takes_linear_work(monkeypatch: pytest.M
     # quadratic joining would multiply the work by 100 and by 9 here
     assert thousand <= 11 * hundred
     assert three_thousand <= 3.3 * thousand
+
+
+def test_article_metadata_is_not_read_from_a_page_over_the_size_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from extract.page import PageMetadataError, parse_article
+
+    def parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr("extract.page.Selector", parse)
+    with pytest.raises(PageMetadataError, match="DocumentTooLarge"):
+        parse_article(hostile.oversized_page(MAX_PAGE_BYTES + 1))
