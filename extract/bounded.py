@@ -42,7 +42,7 @@ DEFAULT_SECONDS = 60.0
 DEFAULT_MEMORY_BYTES = 1024 * 1024 * 1024
 DEFAULT_WORKERS = 2
 # Workers are replaced after this many documents: memory a big document left fragmented is returned.
-DEFAULT_TASKS_PER_WORKER = 200
+DEFAULT_TASKS_PER_WORKER = 1000
 
 
 class TimeLimitExceeded(LimitExceeded):
