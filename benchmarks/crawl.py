@@ -50,9 +50,13 @@ def replica_crawl(size: str) -> dict[str, float]:
         ]
         logger.info("Crawling the %s replica (%d reports)", size, len(world.reports))
         started = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         elapsed = time.perf_counter() - started
-        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak_kib = after.ru_maxrss
+        # CPU time of the crawl and its extraction workers: steadier than wall time on a shared machine
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         with Archive.open(db_url, f"{tmp}/snapshots") as archive:
             stats = list_runs(archive)[-1].stats
             counts = archive_counts(archive)
@@ -64,6 +68,7 @@ def replica_crawl(size: str) -> dict[str, float]:
         "reports": counts["reports"],
         "expected_reports": len(world.reports),
         "peak_rss_mib": peak_kib / 1024,
+        "cpu_seconds": cpu,
     }
 
 
@@ -96,6 +101,7 @@ def main() -> None:
         f"= {crawl['pages_per_minute']:.0f} pages/min; {crawl['reports']}/{crawl['expected_reports']} reports archived"
     )
     print(f"peak memory of the crawl process: {crawl['peak_rss_mib']:.0f} MiB")
+    print(f"CPU time of the crawl (process and extraction workers): {crawl['cpu_seconds']:.1f} s")
     print(f"scrapy bench on this machine: {bench:.0f} pages/min")
 
 

@@ -16,34 +16,54 @@ from cli.display import json_text
 logger = logging.getLogger(__name__)
 
 
+def _too_large(size: int) -> click.ClickException:
+    from extract.limits import MAX_FILE_BYTES
+
+    return click.ClickException(
+        f"DocumentTooLarge: {size:,} bytes or more, over the limit of {MAX_FILE_BYTES:,}; nothing was parsed"
+    )
+
+
 def _read_document(path_or_url: str) -> tuple[bytes, str | None]:
-    """The document's bytes and declared content type: a local file, or a URL fetched once."""
+    """The document's bytes and declared content type: a local file, or a URL fetched once.
+
+    Never more than the file size limit is read (extract.limits.MAX_FILE_BYTES).
+    """
+    from extract.limits import MAX_FILE_BYTES
+
     if path_or_url.startswith(("http://", "https://")):
         request = urllib.request.Request(path_or_url, headers={"User-Agent": "cq-transparency-archive/0.1"})
         with urllib.request.urlopen(request, timeout=30) as response:  # honours http_proxy
-            return response.read(), response.headers.get("Content-Type")
+            body = response.read(MAX_FILE_BYTES + 1)  # raises IncompleteRead on a truncated body
+            if len(body) > MAX_FILE_BYTES:
+                raise _too_large(len(body))
+            return body, response.headers.get("Content-Type")
     path = Path(path_or_url)
     if not path.is_file():
         raise click.ClickException(f"no such file: {path_or_url}")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise _too_large(size)
     return path.read_bytes(), None
 
 
 def extraction_json(document: bytes, content_type: str | None, url: str | None) -> dict[str, Any]:
-    """The documented JSON form of one extracted document."""
-    from extract.report import extract_report, infer_year
-    from extract.summary import summarise_document
+    """The documented JSON form of one extracted document, extracted in a bounded worker."""
+    from extract.bounded import ExtractionRunner, run_bounded
+    from extract.summary import describe_document
 
-    summary = summarise_document(document)
-    result = extract_report(document, url=url, year=summary.year, content_type=content_type)
-    year = summary.year
-    if year is None:
-        from extract.report import decode_document
+    with ExtractionRunner(_cli_bounds()) as runner:
+        described = run_bounded(runner, describe_document, document, content_type, url)
+    if isinstance(described, str):  # the worker ran over a bound
+        from extract.report import failed_extraction
+        from extract.summary import DescribedDocument, DocumentSummary
 
-        year = infer_year(decode_document(document, content_type)[0])
+        described = DescribedDocument(DocumentSummary(None, None, None, None), failed_extraction(described))
+    summary, result = described.summary, described.extraction
     return {
         "title": summary.title,
         "agency": summary.agency,
-        "year": year,
+        "year": summary.year,
         "published": summary.published.isoformat() if summary.published else None,
         "template": result.template,
         "template_finding": result.template_finding,
@@ -66,6 +86,19 @@ def extraction_json(document: bytes, content_type: str | None, url: str | None) 
         "reason": result.reason,
         "extractor_version": result.extractor_version,
     }
+
+
+def _cli_bounds() -> Any:
+    """The workers' bounds: the crawl's settings (REPORTS_EXTRACTION_*, env overrides), one worker."""
+    from extract.bounded import Bounds
+
+    default = Bounds()
+    return Bounds(
+        seconds=float(os.environ.get("REPORTS_EXTRACTION_SECONDS", default.seconds)),
+        memory_bytes=int(os.environ.get("REPORTS_EXTRACTION_MEMORY_MB", default.memory_bytes // 2**20))
+        * 2**20,
+        workers=1,
+    )
 
 
 @click.command()
@@ -110,6 +143,7 @@ def reextract(reports: tuple[str, ...], all_reports: bool, db: str | None) -> No
     from rich.progress import track
 
     from crawler.pipelines import extract_and_store
+    from extract.bounded import ExtractionRunner
     from storage.archive import Archive
     from storage.comparisons import stored_body
     from storage.db import resolve_db_url
@@ -117,7 +151,7 @@ def reextract(reports: tuple[str, ...], all_reports: bool, db: str | None) -> No
 
     if not reports and not all_reports:
         raise click.UsageError("name one or more reports, or use --all")
-    with Archive.open(resolve_db_url(db)) as archive:
+    with Archive.open(resolve_db_url(db)) as archive, ExtractionRunner(_cli_bounds()) as runner:
         refs: list[int | str] = [view.id for view in list_reports(archive)] if all_reports else list(reports)
         changed = unchanged = 0
         for ref in track(
@@ -138,6 +172,7 @@ def reextract(reports: tuple[str, ...], all_reports: bool, db: str | None) -> No
                 stored_body(archive, current.sha256, current.url),
                 url=detail.view.url,
                 year=detail.view.year,
+                runner=runner,
             )
             after = output.extraction_fingerprint(get_report(archive, detail.view.id).extraction)  # type: ignore[union-attr]
             if before == after:

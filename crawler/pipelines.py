@@ -17,10 +17,9 @@ from scrapy.crawler import Crawler
 from crawler.frontier import open_run
 from crawler.items import PageItem
 from crawler.registry import Site
-from extract.attachments import read_attachment
-from extract.canonical import ExtractionError
+from extract.bounded import ExtractionRunner, FileReading
 from extract.page import ArticlePage, PageMetadataError, parse_article, report_identity
-from extract.report import EXTRACTOR_VERSION, ReportExtraction, extract_report
+from extract.report import EXTRACTOR_VERSION, ReportExtraction, extract_report, failed_extraction
 from extract.titles import ReportTitle, classify_kind
 from reportformat import detect_template, template_for_year
 from storage.archive import Archive, ExtractionRecord, ReportRecord
@@ -151,11 +150,10 @@ class ReportPipeline(_ArchivePipeline):
             # The page itself is the report (the file is a copy or an annex): kept as a snapshot only.
             self.stats.inc_value("reports/files_of_page_reports")
             return item
-        body = item.body if item.body is not None else self.archive.snapshot_body(item.sha256 or "")
-        try:
-            text = read_attachment(body).text
-        except ExtractionError:
-            text = ""  # kept and recorded as unreadable by the ExtractionPipeline
+        # The file was read once, within bounds, by crawler.documents.DocumentPipeline; one that
+        # cannot be read is kept and recorded as unreadable by the ExtractionPipeline.
+        reading = item.notes.get("file_reading")
+        text = reading.content.text if isinstance(reading, FileReading) and reading.content else ""
         return self._archive(item, page, identity, text, str(item.referer))
 
     def _archive(
@@ -206,9 +204,34 @@ def _shows_tables(page: ArticlePage) -> bool:
 
 
 class ExtractionPipeline(_ArchivePipeline):
-    """Extracts a new or changed report's sections, tables and canonical values."""
+    """Extracts a new or changed report's sections, tables and canonical values.
 
-    def process_item(self, item: PageItem, spider: Spider | None = None) -> PageItem:
+    Extraction runs in the bounded workers of crawler.documents.DocumentPipeline, off the
+    reactor; a report file is extracted from the content read there, not parsed again.
+    """
+
+    def __init__(self, crawler: Crawler):
+        super().__init__(crawler)
+        self._own_runner: ExtractionRunner | None = None
+
+    def _runner(self) -> ExtractionRunner:
+        from crawler.documents import DocumentPipeline, bounds_from_settings
+
+        documents = self.crawler.get_item_pipeline(DocumentPipeline)
+        if documents is not None:
+            return documents.runner
+        if self._own_runner is None:
+            self._own_runner = ExtractionRunner(bounds_from_settings(self.crawler))
+        return self._own_runner
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        if self._own_runner is not None:
+            self._own_runner.close(wait=False)
+            self._own_runner = None
+
+    async def process_item(self, item: PageItem, spider: Spider | None = None) -> PageItem:
+        from crawler.documents import result_of
+
         report_id = item.notes.get("report_id")
         if report_id is None or item.snapshot_id is None:
             return item
@@ -217,16 +240,18 @@ class ExtractionPipeline(_ArchivePipeline):
             item.snapshot_id, EXTRACTOR_VERSION
         ):
             return item
-        body = item.body if item.body is not None else self.archive.snapshot_body(item.sha256 or "")
         year = item.notes.get("year")
-        result = extract_and_store(
-            self.archive,
-            int(str(report_id)),
-            item.snapshot_id,
-            body,
-            url=item.canonical_url,
-            year=year if isinstance(year, int) else None,
-        )
+        year = year if isinstance(year, int) else None
+        reading = item.notes.get("file_reading")
+        if isinstance(reading, FileReading):
+            if reading.content is None:
+                result = failed_extraction(reading.reason or "the file cannot be read")
+            else:
+                result = await result_of(self._runner().extract_content(reading.content, year))
+        else:
+            body = item.body if item.body is not None else self.archive.snapshot_body(item.sha256 or "")
+            result = await result_of(self._runner().extract(body, url=item.canonical_url, year=year))
+        store_extraction(self.archive, int(str(report_id)), item.snapshot_id, result)
         self.stats.inc_value(f"reports/extraction/{result.status}")
         if result.status == "failed":
             self.page_error(item, "extraction", result.reason or "extraction failed")
@@ -234,13 +259,28 @@ class ExtractionPipeline(_ArchivePipeline):
 
 
 def extract_and_store(
-    archive: Archive, report_id: int, snapshot_id: int, body: bytes, *, url: str | None, year: int | None
+    archive: Archive,
+    report_id: int,
+    snapshot_id: int,
+    body: bytes,
+    *,
+    url: str | None,
+    year: int | None,
+    runner: ExtractionRunner | None = None,
 ) -> ReportExtraction:
-    """Extract one snapshot of a report, store the result and its cross-year checks."""
-    result = extract_report(body, url=url, year=year)
+    """Extract one snapshot of a report (within the runner's bounds when given) and store it."""
+    if runner is not None:
+        result = runner.extract(body, url=url, year=year).result()
+    else:
+        result = extract_report(body, url=url, year=year)
+    store_extraction(archive, report_id, snapshot_id, result)
+    return result
+
+
+def store_extraction(archive: Archive, report_id: int, snapshot_id: int, result: ReportExtraction) -> None:
+    """Store an extraction result of a report's snapshot and refresh its cross-year checks."""
     archive.save_extraction(report_id, snapshot_id, extraction_record(result))
     archive.refresh_carry_over(report_id)
-    return result
 
 
 def extraction_record(result: ReportExtraction) -> ExtractionRecord:

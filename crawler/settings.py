@@ -102,9 +102,19 @@ TELNETCONSOLE_ENABLED = False
 ITEM_PIPELINES = {
     "crawler.pipelines.SnapshotPipeline": 100,
     "crawler.changes.WithdrawalPipeline": 150,
+    "crawler.documents.DocumentPipeline": 180,
     "crawler.pipelines.ReportPipeline": 200,
     "crawler.pipelines.ExtractionPipeline": 300,
 }
+
+# Extraction runs in worker processes (crawler.documents, extract.bounded): each document within
+# a time bound, each worker within a memory (address space) bound. Size limits: extract.limits.
+REPORTS_EXTRACTION_SECONDS = 60.0
+REPORTS_EXTRACTION_MEMORY_MB = 1024
+REPORTS_EXTRACTION_WORKERS = 2
+# Pages and files above these sizes are not parsed (an extraction error; the snapshot is kept).
+REPORTS_MAX_PAGE_BYTES = 10 * 1024 * 1024
+REPORTS_MAX_FILE_BYTES = 50 * 1024 * 1024
 
 # The archive: any SQLAlchemy URL (default: SQLite under data/) and the snapshot folder.
 REPORTS_DB = os.environ.get("REPORTS_DB")

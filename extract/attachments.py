@@ -12,12 +12,22 @@ import io
 import logging
 import re
 import zipfile
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from extract.canonical import ExtractionError
 from extract.grid import Grid
+from extract.limits import (
+    MAX_FILE_BYTES,
+    MAX_PACK_RATIO,
+    MAX_UNPACKED_BYTES,
+    CellBudget,
+    DecompressionBomb,
+    LimitExceeded,
+    check_size,
+)
 from extract.text import clean_text, holds_number
 
 AttachmentFormat = Literal["pdf", "docx", "ole"]
@@ -62,16 +72,46 @@ def attachment_format(document: bytes) -> AttachmentFormat | None:
     return None
 
 
-def read_attachment(document: bytes) -> AttachmentContent:
-    """Text and tables of a PDF or DOCX file; raises UnreadableAttachment otherwise."""
+def read_attachment(document: bytes, budget: CellBudget | None = None) -> AttachmentContent:
+    """Text and tables of a PDF or DOCX file; raises UnreadableAttachment otherwise.
+
+    Limits come first: DocumentTooLarge, DecompressionBomb, TooManyCells (extract.limits).
+    Run it in a worker with a time and memory bound (extract.bounded): a PDF's streams
+    are unpacked by pdfminer, which has no bound of its own.
+    """
+    check_size(document, MAX_FILE_BYTES, "file")
     kind = attachment_format(document)
     if kind == "pdf":
-        return read_pdf(document)
+        return read_pdf(document, budget)
     if kind == "docx":
-        return read_docx(document)
+        check_unpacked_size(document)
+        return read_docx(document, budget)
     if kind == "ole":
         raise UnreadableAttachment("binary Word/WPS (OLE2) file: its text cannot be read; the file is kept")
     raise UnreadableAttachment("not a PDF or DOCX file")
+
+
+def check_unpacked_size(document: bytes) -> None:
+    """Raise DecompressionBomb when a zip file (DOCX) unpacks to more than any report.
+
+    zipfile never unpacks a member past its declared size, so the declared sizes bound the work.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(document)) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile as error:
+        raise UnreadableAttachment(f"DOCX cannot be parsed: BadZipFile: {error}") from error
+    total = sum(member.file_size for member in members)
+    if total > MAX_UNPACKED_BYTES:
+        raise DecompressionBomb(f"DOCX unpacks to {total:,} bytes, over the limit of {MAX_UNPACKED_BYTES:,}")
+    for member in members:
+        if member.file_size > 1024 * 1024 and member.file_size > MAX_PACK_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise DecompressionBomb(
+                f"DOCX member {member.filename!r} unpacks {member.compress_size:,} bytes to "
+                f"{member.file_size:,} (more than {MAX_PACK_RATIO} times)"
+            )
 
 
 # ------------------------------------------------------------------------- PDF
@@ -95,6 +135,16 @@ class _Table:
     bottom: float
     left: float
     right: float
+    # Column edges and the boxes on the bottom rule, kept up to date by _join so that joining
+    # a table continued over many pages costs each page its own boxes only (linear, not quadratic).
+    x_edges: list[float] = field(default_factory=list)
+    ending: list[int] = field(default_factory=list)
+    joined: bool = False  # x_edges and ending given by _join
+
+    def __post_init__(self) -> None:
+        if not self.joined:
+            self.x_edges = _edges([v for box in self.boxes for v in (box.x0, box.x1)])
+            self.ending = [i for i, box in enumerate(self.boxes) if _near(box.bottom, self.bottom)]
 
 
 # A label that starts a row of its own: "（四）", "3.", "一、"; anything else in the first row of a
@@ -114,13 +164,23 @@ def _near(a: float, b: float) -> bool:
     return abs(a - b) <= _EDGE_TOLERANCE
 
 
+def _nearest(edges: Sequence[float], value: float) -> int:
+    """Index of the edge nearest to ``value`` in sorted ``edges`` (the lower one on a tie)."""
+    position = bisect_left(edges, value)
+    if position == 0:
+        return 0
+    if position == len(edges) or abs(edges[position - 1] - value) <= abs(edges[position] - value):
+        return position - 1
+    return position
+
+
 def _slots(edges: Sequence[float], start: float, end: float) -> range:
-    first = min(range(len(edges)), key=lambda i: abs(edges[i] - start))
-    last = min(range(len(edges)), key=lambda i: abs(edges[i] - end))
+    first = _nearest(edges, start)
+    last = _nearest(edges, end)
     return range(first, max(last, first + 1))
 
 
-def _pdf_table(table: Any, page: Any) -> _Table:
+def _pdf_table(table: Any, page: Any, budget: CellBudget) -> _Table:
     """A pdfplumber table as its drawn boxes; a slot no box covers (a rule missing at the page
     top) becomes a box of its own with the text found in that area."""
     boxes = []
@@ -132,6 +192,7 @@ def _pdf_table(table: Any, page: Any) -> _Table:
     left, top, right, bottom = table.bbox
     xs = _edges([v for box in boxes for v in (box.x0, box.x1)])
     ys = _edges([v for box in boxes for v in (box.top, box.bottom)])
+    budget.take(max(len(ys) - 1, 1) * max(len(xs) - 1, 1))
     covered = {
         (r, c) for box in boxes for r in _slots(ys, box.top, box.bottom) for c in _slots(xs, box.x0, box.x1)
     }
@@ -179,15 +240,17 @@ def _join(upper: _Table, lower: _Table) -> _Table:
     that is empty, or that does not start a label of its own, continues the box above it.
     """
     shift = upper.bottom - lower.top
-    upper_edges = _edges([v for box in upper.boxes for v in (box.x0, box.x1)])
+    upper_edges = upper.x_edges
 
     def snap(x: float) -> float:
         # the part on the next page may be printed a few points wider: its rules snap to the upper part's
-        nearest = min(upper_edges, key=lambda edge: abs(edge - x))
+        nearest = upper_edges[_nearest(upper_edges, x)]
         return nearest if abs(nearest - x) <= _PAGE_WIDTH_DRIFT else x
 
-    boxes = list(upper.boxes)
-    ending = {i for i, box in enumerate(boxes) if _near(box.bottom, upper.bottom)}
+    boxes = upper.boxes  # taken over, not copied: the upper part is not used again
+    ending = upper.ending
+    touched: list[int] = []
+    first_new = len(boxes)
     for original in lower.boxes:
         x0, x1 = snap(original.x0), snap(original.x1)
         box = _Box(original.top, original.bottom, x0, x1, original.text)
@@ -199,22 +262,36 @@ def _join(upper: _Table, lower: _Table) -> _Table:
                 if not _near(cut.x1, box.x1) and cut.x1 < box.x1 - _EDGE_TOLERANCE:
                     # the rule between a cut group label and its row label is missing at the page top
                     boxes[above] = _Box(cut.top, moved.bottom, cut.x0, cut.x1, cut.text)
+                    touched.append(above)
                     moved = _Box(moved.top, moved.bottom, cut.x1, moved.x1, moved.text)
                 elif _near(cut.x1, box.x1) and (
                     not box.text or not (holds_number(box.text) or _ORDINAL.match(box.text))
                 ):
                     boxes[above] = _Box(cut.top, moved.bottom, cut.x0, cut.x1, cut.text + box.text)
+                    touched.append(above)
                     continue
         boxes.append(moved)
+    bottom = lower.bottom + shift
+    changed = sorted({*touched, *range(first_new, len(boxes))})
     return _Table(
-        boxes, upper.top, lower.bottom + shift, min(upper.left, lower.left), max(upper.right, lower.right)
+        boxes,
+        upper.top,
+        bottom,
+        min(upper.left, lower.left),
+        max(upper.right, lower.right),
+        x_edges=_edges(
+            [*upper_edges, *(v for i in range(first_new, len(boxes)) for v in (boxes[i].x0, boxes[i].x1))]
+        ),
+        ending=[i for i in changed if _near(boxes[i].bottom, bottom)],
+        joined=True,
     )
 
 
-def _grid(table: _Table) -> Grid:
+def _grid(table: _Table, budget: CellBudget) -> Grid:
     xs = _edges([v for box in table.boxes for v in (box.x0, box.x1)])
     ys = _edges([v for box in table.boxes for v in (box.top, box.bottom)])
     n_rows, n_cols = max(len(ys) - 1, 1), max(len(xs) - 1, 1)
+    budget.take(n_rows * n_cols)
     cells = [[""] * n_cols for _ in range(n_rows)]
     origins = [[-1] * n_cols for _ in range(n_rows)]
     for origin, box in enumerate(table.boxes):
@@ -226,44 +303,68 @@ def _grid(table: _Table) -> Grid:
     return Grid(cells=tuple(map(tuple, cells)), origins=tuple(map(tuple, origins)))
 
 
-def read_pdf(document: bytes) -> AttachmentContent:
+@dataclass(frozen=True)
+class _PageTables:
+    """The drawn tables of one PDF page, in reading order."""
+
+    number: int
+    height: float
+    tables: list[_Table]
+
+
+def _continues(previous: _Table | None, table: _Table, position: int, page: _PageTables, last: int) -> bool:
+    """Whether ``table`` goes on with the table before it, broken by the page break."""
+    if previous is None or position != 0 or last != page.number - 1:
+        return False
+    if table.top >= 0.2 * page.height:
+        return False
+    same_width = all(
+        abs(a - b) <= _PAGE_WIDTH_DRIFT
+        for a, b in ((previous.left, table.left), (previous.right, table.right))
+    )
+    # a part that goes on from the page before starts with a data row, not a header
+    data_first = any(_near(box.top, table.top) and box.text and holds_number(box.text) for box in table.boxes)
+    return same_width and data_first
+
+
+def join_pages(pages: Iterable[_PageTables]) -> list[_Table]:
+    """The document's tables, those broken by a page break joined again; linear in the pages."""
+    tables: list[_Table] = []
+    last_page_of_table = -2
+    for page in pages:
+        for position, table in enumerate(page.tables):
+            previous = tables[-1] if tables else None
+            if previous is not None and _continues(previous, table, position, page, last_page_of_table):
+                tables[-1] = _join(previous, table)
+            else:
+                tables.append(table)
+            last_page_of_table = page.number
+    return tables
+
+
+def read_pdf(document: bytes, budget: CellBudget | None = None) -> AttachmentContent:
     """Text layer and drawn tables of a PDF; tables broken over a page are joined again."""
     import pdfplumber  # imported here: only attachments need it
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    budget = budget if budget is not None else CellBudget()
     texts: list[str] = []
-    tables: list[_Table] = []
-    last_page_of_table = -2
+    pages: list[_PageTables] = []
     try:
         with pdfplumber.open(io.BytesIO(document)) as pdf:
             for number, page in enumerate(pdf.pages):
                 texts.append(page.extract_text() or "")
-                for position, found in enumerate(page.find_tables()):
-                    table = _pdf_table(found, page)
-                    at_top = table.top < 0.2 * float(page.height)
-                    same_width = bool(tables) and all(
-                        abs(a - b) <= _PAGE_WIDTH_DRIFT
-                        for a, b in ((tables[-1].left, table.left), (tables[-1].right, table.right))
-                    )
-                    # a part that goes on from the page before starts with a data row, not a header
-                    data_first = any(
-                        _near(box.top, table.top) and box.text and holds_number(box.text)
-                        for box in table.boxes
-                    )
-                    if (
-                        position == 0
-                        and at_top
-                        and last_page_of_table == number - 1
-                        and same_width
-                        and data_first
-                    ):
-                        tables[-1] = _join(tables[-1], table)
-                    else:
-                        tables.append(table)
-                    last_page_of_table = number
+                found = [_pdf_table(table, page, budget) for table in page.find_tables()]
+                pages.append(_PageTables(number, float(page.height), found))
                 page.close()
+    except (LimitExceeded, MemoryError):
+        raise
     except Exception as error:  # pdfminer raises many unrelated types on damaged files
+        cause = error.__cause__ or error.__context__
+        if isinstance(cause, MemoryError):  # pdfminer wraps a stream it cannot unpack in memory
+            raise cause from error
         raise UnreadableAttachment(f"PDF cannot be parsed: {type(error).__name__}: {error}") from error
+    tables = join_pages(pages)
     if not texts or all(len("".join(text.split())) < _MIN_PAGE_CHARS for text in texts):
         raise UnreadableAttachment("PDF has no text layer (a scan?); text recognition is not done")
     notes = []
@@ -272,21 +373,24 @@ def read_pdf(document: bytes) -> AttachmentContent:
     ]
     if blank:
         notes.append(f"pages without a text layer: {', '.join(blank)}")
-    grids: list[tuple[Grid, list[str]]] = [(_grid(table), []) for table in tables]
+    grids: list[tuple[Grid, list[str]]] = [(_grid(table, budget), []) for table in tables]
     return AttachmentContent("pdf", "\n".join(texts), grids, notes)
 
 
 # ------------------------------------------------------------------------ DOCX
 
 
-def read_docx(document: bytes) -> AttachmentContent:
+def read_docx(document: bytes, budget: CellBudget | None = None) -> AttachmentContent:
     """Paragraphs and tables of a Word file, in document order; merged cells keep one origin."""
     import docx  # imported here: only attachments need it
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    budget = budget if budget is not None else CellBudget()
     try:
         word = docx.Document(io.BytesIO(document))
+    except MemoryError:
+        raise
     except Exception as error:  # python-docx raises KeyError, ValueError, lxml errors on damaged files
         raise UnreadableAttachment(f"DOCX cannot be parsed: {type(error).__name__}: {error}") from error
     lines: list[str] = []
@@ -296,7 +400,7 @@ def read_docx(document: bytes) -> AttachmentContent:
             if block.text.strip():
                 lines.append(block.text)
         elif isinstance(block, Table):
-            grid = _docx_grid(block)
+            grid = _docx_grid(block, budget)
             grids.append((grid, []))
             lines.extend(" ".join(row) for row in grid.cells)
     if not "".join(lines).strip():
@@ -304,20 +408,28 @@ def read_docx(document: bytes) -> AttachmentContent:
     return AttachmentContent("docx", "\n".join(lines), grids)
 
 
-def _docx_grid(table: Any) -> Grid:
+def _docx_grid(table: Any, budget: CellBudget) -> Grid:
     origin_of: dict[int, int] = {}
+    text_of: dict[int, str] = {}
     alive: list[Any] = []  # holding the elements keeps their ids stable and unique
     cells, origins = [], []
     for row in table.rows:
+        # python-docx repeats a merged cell in every grid column it spans: pay for them first
+        tr = row._tr
+        budget.take(tr.grid_before + tr.grid_after + sum(max(tc.grid_span, 1) for tc in tr.tc_lst))
         texts, ids = [], []
         for cell in row.cells:
             alive.append(cell._tc)
             key = id(cell._tc)  # a merged cell is the same <w:tc> in every slot it covers
-            texts.append(clean_text(cell.text))
-            ids.append(origin_of.setdefault(key, len(origin_of)))
+            if key not in origin_of:
+                origin_of[key] = len(origin_of)
+                text_of[key] = clean_text(cell.text)
+            texts.append(text_of[key])
+            ids.append(origin_of[key])
         cells.append(texts)
         origins.append(ids)
     width = max((len(row) for row in cells), default=0)
+    budget.take(sum(width - len(texts) for texts in cells))
     for texts, ids in zip(cells, origins, strict=True):
         texts.extend([""] * (width - len(texts)))
         ids.extend([-1] * (width - len(ids)))

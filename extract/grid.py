@@ -15,13 +15,14 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from extract.limits import MAX_PAGE_BYTES, CellBudget, check_size
 from extract.text import clean_text
 
 # Limits that keep a hostile or broken page from blowing up the grid:
 # browsers clamp colspan at 1000 and rowspan at 65534; no report table is near that.
+# All tables of a document share one CellBudget (extract.limits.MAX_CELLS).
 MAX_COLSPAN = 100
 MAX_ROWSPAN = 1000
-MAX_CELLS = 200_000
 
 # Elements whose boundaries separate words inside a cell ("商业</p><p>企业", "结果<br/>纠正").
 BLOCK_TAGS = frozenset(
@@ -106,8 +107,10 @@ def parse_html(document: str | bytes) -> etree._Element:
     """Parse a page or an article fragment with lxml's recovering HTML parser.
 
     Scripts and styles are dropped and block boundaries padded, so that a
-    cell's text is its text content with whitespace collapsed.
+    cell's text is its text content with whitespace collapsed. A page over
+    MAX_PAGE_BYTES raises DocumentTooLarge before any parsing.
     """
+    check_size(document, MAX_PAGE_BYTES, "page")
     text = document.decode("utf-8", "replace") if isinstance(document, bytes) else document
     text = _BLOCK_TAG.sub(r" <\1\2", _drop_invisible(text))
     data = text.encode("utf-8", "replace")
@@ -177,15 +180,19 @@ def _own_rows(table: etree._Element) -> Iterator[etree._Element]:
                     yield row
 
 
-def grid_from_table(table: etree._Element) -> Grid:
-    """Expand one ``<table>`` element into a rectangular :class:`Grid`."""
+def grid_from_table(table: etree._Element, budget: CellBudget | None = None) -> Grid:
+    """Expand one ``<table>`` element into a rectangular :class:`Grid`.
+
+    Every span is paid for from ``budget`` before it is expanded (its slots and
+    the padding it adds): a table past the budget raises TooManyCells.
+    """
+    budget = budget if budget is not None else CellBudget()
     rows = list(_own_rows(table))
     n_rows = len(rows)
     nested = table.find(".//table") is not None
     texts: list[list[str | None]] = [[] for _ in range(n_rows)]
     origins: list[list[int]] = [[] for _ in range(n_rows)]
     cell_id = 0
-    budget = MAX_CELLS
     for r, row in enumerate(rows):
         col = 0
         for cell in row:
@@ -195,9 +202,7 @@ def grid_from_table(table: etree._Element) -> Grid:
             rowspan = _span(cell.get("rowspan"), MAX_ROWSPAN)
             # rowspan="0" spans to the end of the table; spans never run past the last row.
             rowspan = n_rows - r if rowspan == 0 else min(rowspan, n_rows - r)
-            if colspan * rowspan > budget:
-                colspan, rowspan = 1, 1
-            budget -= colspan * rowspan
+            budget.take(colspan * rowspan)
             text = cell_text(cell, nested)
             line = texts[r]
             while col < len(line) and line[col] is not None:
@@ -206,6 +211,7 @@ def grid_from_table(table: etree._Element) -> Grid:
             for dr in range(rowspan):
                 target, target_origin = texts[r + dr], origins[r + dr]
                 if len(target) < needed:
+                    budget.take(max(0, col - len(target)))  # padding left of the span (the span is paid)
                     target.extend([None] * (needed - len(target)))
                     target_origin.extend([-1] * (needed - len(target_origin)))
                 if colspan == 1:
@@ -219,28 +225,26 @@ def grid_from_table(table: etree._Element) -> Grid:
                         target_origin[col + dc] = cell_id
             cell_id += 1
             col += colspan
-            if budget <= 0:
-                break
-        if budget <= 0:
-            texts, origins = texts[: r + 1], origins[: r + 1]
-            break
     width = max((len(line) for line in texts), default=0)
     if width == 0:
         return Grid(cells=(), origins=())
+    budget.take(sum(width - len(line) for line in texts))
     cells = tuple(tuple((text or "") for text in line) + ("",) * (width - len(line)) for line in texts)
     ids = tuple(tuple(line) + (-1,) * (width - len(line)) for line in origins)
     return Grid(cells=cells, origins=ids)
 
 
-def read_tables(document: str | bytes | etree._Element) -> list[Grid]:
+def read_tables(document: str | bytes | etree._Element, budget: CellBudget | None = None) -> list[Grid]:
     """Every ``<table>`` in document order as a grid (empty tables dropped).
 
-    An element must come from :func:`parse_html` (which prepares the tree).
+    An element must come from :func:`parse_html` (which prepares the tree). All
+    tables share one cell budget (one document's): TooManyCells past it.
     """
     root = document if isinstance(document, etree._Element) else parse_html(document)
+    budget = budget if budget is not None else CellBudget()
     grids = []
     for table in root.iter("table"):
-        grid = grid_from_table(table)
+        grid = grid_from_table(table, budget)
         if grid.n_rows:
             grids.append(grid)
     return grids

@@ -17,6 +17,7 @@ from typing import Any
 from lxml import etree
 from parsel import Selector
 
+from extract.limits import MAX_PAGE_BYTES
 from extract.titles import ReportTitle, normalise_title, parse_report_title
 
 
@@ -112,7 +113,12 @@ def _parse_breadcrumb(selector: Selector) -> tuple[str, ...]:
 
 
 def parse_article(html: str | bytes) -> ArticlePage:
-    """Read an article page; raises PageMetadataError when the skeleton is missing."""
+    """Read an article page; raises PageMetadataError when the skeleton is missing or the page
+    is over the page size limit (checked before parsing)."""
+    if len(html) > MAX_PAGE_BYTES:
+        raise PageMetadataError(
+            f"DocumentTooLarge: page of {len(html):,} bytes is over the limit of {MAX_PAGE_BYTES:,}"
+        )
     text = html.decode("utf-8", errors="replace") if isinstance(html, bytes) else html
     selector = Selector(text=text, type="html")  # a JSON body is not read as JSON
     title = _parse_title(selector)

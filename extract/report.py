@@ -14,11 +14,18 @@ from typing import Literal
 
 from lxml import etree
 
-from extract.attachments import attachment_format, read_attachment
+from extract.attachments import AttachmentContent, attachment_format, read_attachment
 from extract.canonical import Extracted, ExtractionError, TableNotFound, UnknownLayout, read_grids
 from extract.flat import looks_like_markdown, markdown_tables, prose_lines, read_flat
 from extract.grid import Grid, parse_html, read_tables
 from extract.legacy import read_legacy
+from extract.limits import (
+    MAX_FILE_BYTES,
+    MAX_PAGE_BYTES,
+    CellBudget,
+    LimitExceeded,
+    check_size,
+)
 from extract.narrative import narrative_checks
 from extract.rowtext import read_row_lines
 from extract.sections import Section, find_sections, html_lines, text_lines
@@ -39,9 +46,6 @@ EXTRACTOR_VERSION = "1.0.0"
 # "legacy" when it states legacy values, "no statistics" when it states none that can be read.
 Status = Literal["complete", "partial", "failed", "legacy", "no statistics"]
 
-# Pages above this size are not reports (a report page is well under 1 MB).
-MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
-
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", re.IGNORECASE)
 _HTML_MARKUP = re.compile(r"<(?:html|body|table|p|div|br|td|tr|span|article|h[1-6])\b", re.IGNORECASE)
@@ -49,10 +53,6 @@ _HTML_MARKUP = re.compile(r"<(?:html|body|table|p|div|br|td|tr|span|article|h[1-
 # "…2025年度政府信息公开工作年度报告") or in the statistics period ("2025年1月1日至").
 _TITLE_YEAR = re.compile(r"((?:19|20)\d\d)\s*年\s*度?[^。；，,\n]{0,40}?政府信息公开(?:工作)?年度?报告")
 _PERIOD_YEAR = re.compile(r"((?:19|20)\d\d)\s*年\s*1\s*月\s*1\s*日")
-
-
-class DocumentTooLarge(ExtractionError):
-    """The document is far larger than any report page."""
 
 
 @dataclass(frozen=True)
@@ -191,6 +191,11 @@ def _failed(
     )
 
 
+def failed_extraction(reason: str) -> ReportExtraction:
+    """A failed extraction of a document that could not be read at all (a bound, an unreadable file)."""
+    return _failed(None, None, reason)
+
+
 def _summarise(notes: list[str], limit: int = 5) -> str:
     shown = "; ".join(notes[:limit])
     return shown + (f"; … {len(notes) - limit} more" if len(notes) > limit else "")
@@ -203,12 +208,23 @@ def extract_report(
     year: int | None = None,
     content_type: str | None = None,
 ) -> ReportExtraction:
-    """Extract one report (HTML page or article body, flattened text or Markdown)."""
-    size = len(document)
-    if size > MAX_DOCUMENT_BYTES:
-        return _failed(None, None, f"{DocumentTooLarge.__name__}: {size} bytes")
-    if isinstance(document, bytes) and attachment_format(document):
-        return _extract_attachment(document, year)
+    """Extract one report (HTML page or article body, flattened text or Markdown, PDF or DOCX file).
+
+    A document over a limit of extract.limits (size, unpacked size, table cells) gives a
+    failed extraction naming the limit. Run it through extract.bounded in a crawl: time and
+    memory are bounded there.
+    """
+    try:
+        check_size(document, MAX_FILE_BYTES)
+        if isinstance(document, bytes) and attachment_format(document):
+            return _extract_attachment(document, year)
+        check_size(document, MAX_PAGE_BYTES, "page")
+        return _extract_page(document, year, content_type)
+    except LimitExceeded as error:
+        return _failed(None, None, f"{type(error).__name__}: {error}")
+
+
+def _extract_page(document: bytes | str, year: int | None, content_type: str | None) -> ReportExtraction:
     notes: list[str] = []
     if isinstance(document, bytes):
         text, note = decode_document(document, content_type)
@@ -223,7 +239,7 @@ def extract_report(
     if is_html:
         root = parse_html(text)
         plain = etree.tostring(root, method="text", encoding=str)
-        grids = [(grid, []) for grid in read_tables(root)]
+        grids = [(grid, []) for grid in read_tables(root, CellBudget())]
         lines = html_lines(root)
         form = "html"
     elif looks_like_markdown(text):
@@ -281,6 +297,11 @@ def _extract_attachment(document: bytes, year: int | None) -> ReportExtraction:
         content = read_attachment(document)
     except ExtractionError as error:
         return _failed(None, None, f"{type(error).__name__}: {error}")
+    return extract_attachment_content(content, year)
+
+
+def extract_attachment_content(content: AttachmentContent, year: int | None = None) -> ReportExtraction:
+    """Extract a report from a file already read by ``read_attachment`` (the file is read once)."""
     tables = [grid.as_lists() for grid, _ in content.grids]
     template, finding = _resolve_template(content.text, year or infer_year(content.text))
     sections = find_sections(text_lines(content.text), template)

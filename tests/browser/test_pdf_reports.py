@@ -77,3 +77,15 @@ def test_unreadable_files_are_named_not_guessed() -> None:
     result = extract_report(b"%PDF-1.4 broken")
     assert result.status == "failed" and result.values == {}
     assert result.reason and result.reason.startswith("UnreadableAttachment")
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_the_document_gives_its_own_title_agency_and_year(name: str) -> None:
+    from extract.summary import describe_document
+
+    summary = describe_document((FILES / name / "report.pdf").read_bytes()).summary
+    assert (summary.title, summary.agency, summary.year) == (
+        expected(name)["title"],
+        expected(name)["agency"],
+        expected(name)["year"],
+    )

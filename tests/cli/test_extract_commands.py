@@ -96,3 +96,32 @@ def test_reextract_needs_reports_or_all():
     result = CliRunner().invoke(main, ["reextract"])
     assert result.exit_code == 2
     assert "--all" in result.output
+
+
+PDF_FILES = Path(__file__).resolve().parents[1] / "browser" / "files"
+
+
+def test_extract_of_a_pdf_prints_the_title_agency_and_year_the_document_prints():
+    for name in ("hongze-2023", "hongze-2024", "szfgs-2024"):
+        expected = json.loads((PDF_FILES / name / "expected.json").read_text(encoding="utf-8"))
+        result = CliRunner().invoke(main, ["extract", str(PDF_FILES / name / "report.pdf"), "--json"])
+        assert result.exit_code == 0, result.output
+        document = json.loads(result.output)
+        assert (document["title"], document["agency"], document["year"]) == (
+            expected["title"],
+            expected["agency"],
+            expected["year"],
+        )
+        assert document["status"] == expected["status"]
+
+
+def test_extract_of_a_file_over_the_size_limit_reads_none_of_it(tmp_path):
+    from extract.limits import MAX_FILE_BYTES
+
+    huge = tmp_path / "huge.pdf"
+    with huge.open("wb") as out:
+        out.write(b"%PDF-1.4\n")
+        out.truncate(MAX_FILE_BYTES + 1)
+    result = CliRunner().invoke(main, ["extract", str(huge), "--json"])
+    assert result.exit_code != 0
+    assert "DocumentTooLarge" in result.output and "nothing was parsed" in result.output
