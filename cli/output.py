@@ -184,6 +184,8 @@ def print_report_detail(detail: Any) -> None:
             for snapshot in detail.snapshots
         )
     )
+    for page in getattr(detail, "related", []):
+        console.print(f"Related ({page.relation}): {page.title}  {page.url}", markup=False)
     extraction = detail.extraction
     if extraction is None:
         console.print("Not extracted yet.")

@@ -2,7 +2,8 @@
 
 Each pipeline has one job, in this order:
 1. ``SnapshotPipeline``: record the fetch and keep the body as a snapshot.
-2. ``ReportPipeline``: recognise a report page and archive it as a report.
+2. ``ReportPipeline``: recognise a report (a page, a linked file, a split page joined) and archive
+   it; record pages about a report as related to it.
 3. ``ExtractionPipeline``: extract the report's sections, tables and values.
 A page that cannot be understood keeps its snapshot and gets an error record.
 """
@@ -10,6 +11,7 @@ A page that cannot be understood keeps its snapshot and gets an error record.
 from __future__ import annotations
 
 import logging
+from dataclasses import astuple
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
@@ -17,15 +19,26 @@ from scrapy.crawler import Crawler
 from crawler.frontier import finish_run, open_run
 from crawler.items import PageItem
 from crawler.registry import Site
-from extract.attachments import read_attachment
-from extract.canonical import ExtractionError
-from extract.page import ArticlePage, PageMetadataError, parse_article, report_identity
+from extract.page import ArticlePage, PageMetadataError, parse_article
+from extract.recognise import (
+    PageRecognition,
+    ReportCandidate,
+    join_parts,
+    match_report,
+    recognise_article,
+    recognise_file,
+    recognise_page,
+    relation_of,
+)
 from extract.report import EXTRACTOR_VERSION, ReportExtraction, extract_report
-from extract.titles import ReportTitle, classify_kind
+from extract.titles import ReportMention, ReportTitle, classify_kind
 from reportformat import detect_template, template_for_year
-from storage.archive import Archive, ExtractionRecord, ReportRecord
+from storage.archive import Archive, ExtractionRecord, RelatedPageRecord, ReportRecord
 
 logger = logging.getLogger(__name__)
+
+# The snapshot of a split article's pages joined (a composed document, not a fetched URL).
+JOINED_SUFFIX = "#pages"
 
 
 def archive_for(crawler: Crawler) -> Archive:
@@ -104,7 +117,8 @@ class SnapshotPipeline(_ArchivePipeline):
 
 
 class ReportPipeline(_ArchivePipeline):
-    """Recognises report pages by title and content and archives them as reports."""
+    """Archives what carries a report (a page, a file it links, a split page joined) as a report, and
+    what only talks about one as a page related to it (extract.recognise decides which is which)."""
 
     def __init__(self, crawler: Crawler):
         super().__init__(crawler)
@@ -113,66 +127,185 @@ class ReportPipeline(_ArchivePipeline):
     def _site(self, code: str) -> Site:
         return next(site for site in self.crawler.spider.sites if site.code == code)  # type: ignore[union-attr]
 
+    def _body(self, item: PageItem) -> bytes:
+        return item.body if item.body is not None else self.archive.snapshot_body(item.sha256 or "")
+
     def process_item(self, item: PageItem, spider: Spider | None = None) -> PageItem:
-        if item.page_type == "attachment" and item.snapshot_id is not None:
-            return self._attachment(item)
-        if item.page_type != "article" or item.snapshot_id is None:
+        if item.snapshot_id is None or item.page_type not in ("article", "attachment"):
             return item
-        body = item.body if item.body is not None else self.archive.snapshot_body(item.sha256 or "")
+        if item.page_type == "attachment":
+            return self._attachment(item)
         try:
-            page = parse_article(body)
+            seen = recognise_page(self._body(item), item.canonical_url, item.headers.get("Content-Type"))
         except PageMetadataError as error:
             self.page_error(item, "metadata", str(error))
             return item
-        identity = report_identity(page)
-        if identity is None:
-            self.stats.inc_value("reports/pages_not_report")
-            return item
-        if item.notes.get("attachments") and not _shows_tables(page):
-            # Published as a file: archived from the file, with this page's metadata (_attachment).
+        if seen.verdict == "part":
+            return self._part(item, seen)
+        return self._page(item, seen, item.canonical_url, item.snapshot_id)
+
+    def _page(self, item: PageItem, seen: PageRecognition, url: str, page_snapshot: int) -> PageItem:
+        if seen.verdict == "report":
+            if seen.identity is None:
+                self.page_error(
+                    item, "metadata", "the page carries a report but no report title with agency and year"
+                )
+                return item
+            return self._archive(item, seen.page, seen.identity, seen.page.body_text, url)
+        if seen.verdict == "points_to_file":
+            # Judged by its files' content when they arrive (_attachment).
             self.stats.inc_value("reports/published_as_file")
             return item
-        return self._archive(item, page, identity, page.body_text, item.canonical_url)
+        if seen.verdict == "related":
+            self._related(item.site_code, url, page_snapshot, seen, relation=seen.relation or "mention")
+            return item
+        self.stats.inc_value("reports/pages_not_report")
+        return item
 
     def _attachment(self, item: PageItem) -> PageItem:
-        """A report file: the report is the linking article's (its Referer), its content the file's."""
+        """A linked file: the report when its content is one; the report is the linking article's."""
         article = self.archive.latest_snapshot(item.referer) if item.referer else None
         if article is None:
             self.page_error(item, "metadata", f"attachment without an archived article: {item.referer}")
             return item
         try:
-            page = parse_article(self.archive.snapshot_body(article.sha256))
+            seen = recognise_page(self.archive.snapshot_body(article.sha256), article.url)
         except PageMetadataError as error:
             self.page_error(item, "metadata", str(error))
             return item
-        identity = report_identity(page)
-        if identity is None:
-            self.stats.inc_value("reports/files_not_report")
-            return item
-        if _shows_tables(page):
+        if seen.verdict == "report":
             # The page itself is the report (the file is a copy or an annex): kept as a snapshot only.
             self.stats.inc_value("reports/files_of_page_reports")
             return item
-        body = item.body if item.body is not None else self.archive.snapshot_body(item.sha256 or "")
-        try:
-            text = read_attachment(body).text
-        except ExtractionError:
-            text = ""  # kept and recorded as unreadable by the ExtractionPipeline
-        return self._archive(item, page, identity, text, str(item.referer))
+        found = recognise_file(self._body(item), seen.page.title)
+        if not found.is_report or found.identity is None:
+            self.stats.inc_value("reports/files_not_report")
+            if seen.mention is not None:
+                relation = relation_of(seen.page.title)
+                self._related(item.site_code, article.url, article.id, seen, relation=relation)
+            return item
+        self._archive(item, seen.page, found.identity, found.text, article.url, title=found.title)
+        report_id = item.notes.get("report_id")
+        self.archive.record_related_page(
+            RelatedPageRecord(
+                unit_code=item.site_code,
+                url=article.url,
+                snapshot_id=article.id,
+                relation="article",
+                title=seen.page.title,
+                year=found.identity.year,
+                report_id=report_id if isinstance(report_id, int) else None,
+            )
+        )
+        return item
+
+    def _part(self, item: PageItem, seen: PageRecognition) -> PageItem:
+        """One page of a split article: once every page is archived, the pages joined are judged."""
+        assert seen.parts is not None
+        pages = []
+        for url in seen.parts.urls:
+            if url == item.canonical_url:
+                pages.append(seen.page)
+                continue
+            snapshot = self.archive.latest_snapshot(url)
+            if snapshot is None:
+                self.stats.inc_value("reports/parts_waiting")
+                return item
+            try:
+                pages.append(parse_article(self.archive.snapshot_body(snapshot.sha256)))
+            except PageMetadataError as error:
+                self.page_error(item, "metadata", f"page {url} of a split article: {error}")
+                return item
+        first = seen.parts.urls[0]
+        joined = join_parts(pages)
+        whole = recognise_article(parse_article(joined), first, joined=True)
+        self.stats.inc_value("reports/split_pages_joined")
+        if whole.verdict != "report":
+            first_snapshot = self.archive.latest_snapshot(first)
+            snapshot_id = first_snapshot.id if first_snapshot else item.snapshot_id
+            assert snapshot_id is not None
+            return self._page(item, whole, first, snapshot_id)
+        if whole.identity is None:
+            self.page_error(
+                item, "metadata", "the pages carry a report but no report title with agency and year"
+            )
+            return item
+        document = joined.encode("utf-8")
+        snapshot_id = self.archive.store_document(
+            first + JOINED_SUFFIX, document, item.fetched_at, "text/html; charset=utf-8"
+        )
+        item.notes["document"] = document
+        return self._archive(
+            item, whole.page, whole.identity, whole.page.body_text, first, snapshot_id=snapshot_id
+        )
+
+    def _related(
+        self, site_code: str, url: str, snapshot_id: int, seen: PageRecognition, relation: str
+    ) -> None:
+        """Record a page about a report, tied to the report it names when that is archived."""
+        self._ensure_unit(site_code)
+        candidates = [ReportCandidate(*astuple(ref)) for ref in self.archive.report_refs(site_code)]
+        report_id = match_report(seen.mention, seen.links, candidates)
+        mention = seen.mention
+        self.archive.record_related_page(
+            RelatedPageRecord(
+                unit_code=site_code,
+                url=url,
+                snapshot_id=snapshot_id,
+                relation=relation,
+                title=seen.page.title,
+                mentioned_title=mention.title if mention else None,
+                mentioned_agency=mention.agency if mention else None,
+                year=mention.year if mention else None,
+                links=seen.links,
+                report_id=report_id,
+            )
+        )
+        self.stats.inc_value("reports/related_pages")
+
+    def _link_waiting_pages(self, site_code: str) -> None:
+        """Related pages recorded before the report they name was archived: tie them now."""
+        waiting = self.archive.unlinked_related_pages(site_code)
+        if not waiting:
+            return
+        candidates = [ReportCandidate(*astuple(ref)) for ref in self.archive.report_refs(site_code)]
+        for page in waiting:
+            mention = (
+                ReportMention(page.mentioned_title or "", page.mentioned_agency or "", page.year)
+                if page.year is not None
+                else None
+            )
+            report_id = match_report(mention, page.links, candidates)
+            if report_id is not None:
+                self.archive.link_related_page(page.id, report_id)
+
+    def _ensure_unit(self, code: str) -> None:
+        if code not in self._units_seen:
+            site = self._site(code)
+            self.archive.ensure_unit(site.code, site.name, list(site.hosts))
+            self._units_seen.add(code)
 
     def _archive(
-        self, item: PageItem, page: ArticlePage, identity: ReportTitle, text: str, url: str
+        self,
+        item: PageItem,
+        page: ArticlePage,
+        identity: ReportTitle,
+        text: str,
+        url: str,
+        *,
+        snapshot_id: int | None = None,
+        title: str | None = None,
     ) -> PageItem:
-        """Archive the report at ``url`` with the item's snapshot as its current content."""
+        """Archive the report at ``url``; its current content is ``snapshot_id`` (default: the item's)."""
         if page.published is None:
             self.page_error(item, "metadata", "report page shows no publish date (date line or meta PubDate)")
         site = self._site(item.site_code)
-        if site.code not in self._units_seen:
-            self.archive.ensure_unit(site.code, site.name, list(site.hosts))
-            self._units_seen.add(site.code)
+        self._ensure_unit(site.code)
         template = detect_template(text) or (
             "pre2019" if template_for_year(identity.year) == "pre2019" else None
         )
+        snapshot = snapshot_id if snapshot_id is not None else item.snapshot_id
+        assert snapshot is not None
         upsert = self.archive.upsert_report(
             ReportRecord(
                 unit_code=site.code,
@@ -180,10 +313,10 @@ class ReportPipeline(_ArchivePipeline):
                 kind=classify_kind(identity.agency, site.name),
                 year=identity.year,
                 url=url,
-                title=page.title,
+                title=title or page.title,
                 published=page.published,
                 template=template,
-                snapshot_id=item.snapshot_id,
+                snapshot_id=snapshot,
             ),
             run_id=self.run_id(),
         )
@@ -196,15 +329,13 @@ class ReportPipeline(_ArchivePipeline):
         )
         item.notes.update(
             report_id=upsert.report_id,
+            report_snapshot_id=snapshot,
             year=identity.year,
             report_changed=upsert.created or upsert.new_snapshot,
         )
+        if upsert.created:
+            self._link_waiting_pages(site.code)
         return item
-
-
-def _shows_tables(page: ArticlePage) -> bool:
-    """Whether the article body carries the report's tables itself (else a linked file holds them)."""
-    return "<table" in page.body_html.lower()
 
 
 class ExtractionPipeline(_ArchivePipeline):
@@ -212,19 +343,25 @@ class ExtractionPipeline(_ArchivePipeline):
 
     def process_item(self, item: PageItem, spider: Spider | None = None) -> PageItem:
         report_id = item.notes.get("report_id")
-        if report_id is None or item.snapshot_id is None:
+        snapshot_id = item.notes.get("report_snapshot_id", item.snapshot_id)
+        if report_id is None or not isinstance(snapshot_id, int):
             return item
         # An unchanged report is extracted again only if an interrupted crawl left it unextracted.
         if not item.notes.get("report_changed") and self.archive.has_extraction(
-            item.snapshot_id, EXTRACTOR_VERSION
+            snapshot_id, EXTRACTOR_VERSION
         ):
             return item
-        body = item.body if item.body is not None else self.archive.snapshot_body(item.sha256 or "")
+        # A split article's report is the joined document (ReportPipeline), not this page.
+        document = item.notes.get("document")
+        if isinstance(document, bytes):
+            body = document
+        else:
+            body = item.body if item.body is not None else self.archive.snapshot_body(item.sha256 or "")
         year = item.notes.get("year")
         result = extract_and_store(
             self.archive,
             int(str(report_id)),
-            item.snapshot_id,
+            snapshot_id,
             body,
             url=item.canonical_url,
             year=year if isinstance(year, int) else None,

@@ -68,3 +68,42 @@ class SnapshotInfo:
     size: int
     first_seen_at: datetime
     last_seen_at: datetime
+
+
+@dataclass(frozen=True)
+class RelatedPageRecord:
+    """A page about a report (see ``storage.models.RelatedPage``); ``report_id`` None while unmatched."""
+
+    unit_code: str
+    url: str
+    snapshot_id: int | None
+    relation: str
+    title: str
+    mentioned_title: str | None = None
+    mentioned_agency: str | None = None
+    year: int | None = None
+    links: tuple[str, ...] = ()
+    report_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ReportRef:
+    """What a related page is matched against: an archived report's id, URL, title, agency and year."""
+
+    id: int
+    url: str
+    title: str
+    agency: str
+    year: int
+
+
+@dataclass(frozen=True)
+class UnlinkedPage:
+    """A related page not yet tied to a report."""
+
+    id: int
+    url: str
+    mentioned_title: str | None
+    mentioned_agency: str | None
+    year: int | None
+    links: tuple[str, ...]

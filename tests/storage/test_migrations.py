@@ -26,6 +26,7 @@ EXPECTED_TABLES = {
     "check_results",
     "crawl_frontier",
     "report_changes",
+    "related_pages",
 }
 
 
