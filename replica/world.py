@@ -251,6 +251,10 @@ def build_world(size: str = "small", seed: int = 2026, page_size: int | None = N
         from .extras import build_browser_world
 
         return build_browser_world(seed, page_size)
+    if size == "pageshapes":
+        from .pageshapes import build_pageshapes_world
+
+        return build_pageshapes_world(seed, page_size)
     units = load_units(size)
     articles = plan_articles(units, seed)
     return World(size, seed, units, articles, page_size or PAGE_SIZES[size])
