@@ -25,7 +25,7 @@ from extract.grid import Grid
 from extract.page import ArticlePage, PageMetadataError, page_body, parse_article
 from extract.sections import html_lines, numeral_value, text_lines
 from extract.text import clean_text, compact
-from extract.titles import ReportMention, ReportTitle, find_report_mention, parse_report_title
+from extract.titles import ReportMention, ReportTitle, find_report_mention, normalise_title, parse_report_title
 from reportformat import detect_template, section_headings
 
 Verdict = Literal["report", "points_to_file", "part", "related", "other"]
@@ -293,21 +293,34 @@ def links_to_follow(document: bytes | str, url: str, content_type: str | None = 
 # ------------------------------------------------------------------ identity
 
 
-def _title_in_lines(lines: Sequence[str]) -> ReportTitle | None:
+def _title_in_lines(lines: Sequence[str]) -> tuple[str, ReportTitle] | None:
     """A report title printed in the first lines (maybe over two: agency, then year and 报告)."""
     top = [line for line in lines[:_TOP_LINES] if len(line) <= 80]
     for index, line in enumerate(top):
         candidates = [line] + ([line + top[index + 1]] if index + 1 < len(top) else [])
         for candidate in candidates:
             if identity := parse_report_title(candidate):
-                return identity
+                return candidate, identity
     return None
 
 
 def _identity(title: str, lines: Sequence[str]) -> ReportTitle | None:
-    identity = parse_report_title(title) or _title_in_lines(lines)
+    """Agency and year: the page title when it is a report's title and nothing else, the title the
+    body prints, the page title read as one, the report the title names."""
+    printed = _title_in_lines(lines)
+    identity = _plain_report_title(title) or (printed[1] if printed else None) or parse_report_title(title)
     if identity is None and (mention := find_report_mention(title)) and mention.agency:
         identity = ReportTitle(mention.agency, mention.year)
+    return identity
+
+
+def _plain_report_title(title: str) -> ReportTitle | None:
+    """The title's agency and year when it is a report's title and nothing around it
+    ("市教委发布2024年…" parses, but its agency would be "市教委发布")."""
+    identity = parse_report_title(title)
+    mention = find_report_mention(title)
+    if identity is None or mention is None or mention.agency != identity.agency:
+        return None
     return identity
 
 
@@ -370,20 +383,21 @@ def recognise_file(document: bytes, article_title: str | None) -> FileRecognitio
     tables, or its own report title on a template document), with its own title first for agency
     and year and the article's title second. A file whose text cannot be read is the report when
     the article's title is a report's title (it is kept and recorded as unreadable)."""
-    fallback = parse_report_title(article_title) if article_title else None
+    fallback = _plain_report_title(article_title) if article_title else None
     try:
         content = read_attachment(document)
     except ExtractionError as error:
         return FileRecognition(fallback is not None, fallback, None, Evidence(), "", str(error))
     lines = [line.text for line in text_lines(content.text)]
     evidence = _evidence(lines, [_grid_cells(grid) for grid, _ in content.grids])
-    own = _title_in_lines(lines)
+    printed = _title_in_lines(lines)
+    own = printed[1] if printed else None
     identity = own or fallback
     if identity is None and article_title and (mention := find_report_mention(article_title)):
         identity = ReportTitle(mention.agency, mention.year) if mention.agency else None
     year = identity.year if identity else None
     carries = evidence.carries_report(year) or (own is not None and detect_template(content.text) is not None)
-    title = next((line for line in lines[:_TOP_LINES] if parse_report_title(line)), None)
+    title = normalise_title(printed[0]) if printed else None
     return FileRecognition(carries and identity is not None, identity, title, evidence, content.text)
 
 
