@@ -25,7 +25,13 @@ from extract.grid import Grid
 from extract.page import ArticlePage, PageMetadataError, page_body, parse_article
 from extract.sections import html_lines, numeral_value, text_lines
 from extract.text import clean_text, compact
-from extract.titles import ReportMention, ReportTitle, find_report_mention, normalise_title, parse_report_title
+from extract.titles import (
+    ReportMention,
+    ReportTitle,
+    find_report_mention,
+    normalise_title,
+    parse_report_title,
+)
 from reportformat import detect_template, section_headings
 
 Verdict = Literal["report", "points_to_file", "part", "related", "other"]
