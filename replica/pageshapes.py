@@ -16,8 +16,10 @@ Each report takes one shape:
 
 Pages about a report stand in the same columns: news ("市卫生健康委发布2024年…"), 一图读懂,
 答记者问, 解读, a notice of publication that links the report, a meeting item quoting it.
-The manifest adds ``shape``, ``files`` and ``parts`` to each report and a ``related`` list
-(each page with the report URL it is about).
+The notices about compiling the year's reports (which name no report) carry a DOCX form: a
+file that is not a report behind an article whose title embeds a report title.
+The manifest adds ``shape``, ``files`` and ``parts`` to each report, ``files`` to each
+non-report, and a ``related`` list (each page with the report URL it is about).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from typing import Any
 
 import yaml
 
-from .attachments import CONTENT_TYPES, attachment_path, render_attachment
+from .attachments import CONTENT_TYPES, _fixed_zip, attachment_path, render_attachment
 from .bodies import article_body
 from .catalog import Article, plan_articles
 from .dates import stable_rng
@@ -125,6 +127,9 @@ class PageShapesWorld(World):
                 self.related[key] = (relation, article)
         super().__init__("pageshapes", seed, units, [*articles, *extra], page_size)
 
+    def _is_compiling_notice(self, article: Article) -> bool:
+        return article.category == "notice" and article.report is None and article.key not in self.related
+
     def _report_title(self, article: Article) -> str:
         return self.report_titles.get(article.key, article.title)
 
@@ -150,6 +155,9 @@ class PageShapesWorld(World):
                 for article in self.column_articles(column):
                     if article.key in self.formats:
                         path = attachment_path(article, self.formats[article.key])
+                        self._targets[(*key, path)] = _Target("attachment", column, article=article)
+                    if self._is_compiling_notice(article):
+                        path = attachment_path(article, "docx")
                         self._targets[(*key, path)] = _Target("attachment", column, article=article)
                     for number in range(1, len(self._part_bodies(article))):
                         path = self._part_path(article, number)
@@ -347,11 +355,21 @@ class PageShapesWorld(World):
         article = target.article
         if article is None or target.kind not in ("article", "part", "attachment"):
             return super()._render(site, target)
+        if target.kind == "attachment" and self._is_compiling_notice(article):
+            return _form_docx(article.title)
         if target.kind == "attachment":
             fmt = self.formats[article.key]
             return render_attachment(replace(article, title=self._report_title(article)), fmt, self.seed)
         if article.key in self.related:
             return self._related_page(site, article)
+        if self._is_compiling_notice(article):
+            href = "./" + attachment_path(article, "docx").rsplit("/", 1)[1]
+            body = (
+                _p("各处室、各直属单位：")
+                + _p("请按照《中华人民共和国政府信息公开条例》要求编制年度报告，并填写附件报送表。")
+                + f'\n<p>附件：<a href="{_e(href)}">年度报告编制报送表.docx</a></p>'
+            )
+            return self._page(site, article, body)
         if article.report is None:
             return super()._render(site, target)
         return self._report_page(site, article, target.page if target.kind == "part" else 0)
@@ -382,6 +400,11 @@ class PageShapesWorld(World):
                 else []
             )
             entry["encoding"] = "gbk" if entry["shape"].startswith("gbk") else "utf-8"
+        for entry in manifest["non_reports"]:
+            article = by_url[entry["url"]]
+            host = article.column.site.canonical_host
+            compiling = self._is_compiling_notice(article)
+            entry["files"] = [f"http://{host}{attachment_path(article, 'docx')}"] if compiling else []
         manifest["related"] = sorted(
             (
                 {"url": page.url, "title": page.title, "relation": relation, "report": report.url}
@@ -398,3 +421,20 @@ def build_pageshapes_world(seed: int = 2026, page_size: int | None = None) -> Pa
     units = [_build_unit(raw) for raw in _raw_units()]
     articles = plan_articles(units, seed)
     return PageShapesWorld(seed, units, articles, page_size or PAGE_SIZE)
+
+
+def _form_docx(title: str) -> bytes:
+    """The form attached to a notice about compiling the reports: a file that is not a report."""
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(title.removeprefix("关于做好").removesuffix("的通知") + "报送表")
+    table = document.add_table(rows=2, cols=4)
+    table.style = "Table Grid"
+    for column, label in enumerate(("单位名称", "联系人", "联系电话", "报送时间")):
+        table.cell(0, column).text = label
+    raw = io.BytesIO()
+    document.save(raw)
+    return _fixed_zip(raw.getvalue())
