@@ -11,7 +11,6 @@ A page that cannot be understood keeps its snapshot and gets an error record.
 from __future__ import annotations
 
 import logging
-from dataclasses import astuple
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
@@ -19,6 +18,7 @@ from scrapy.crawler import Crawler
 from crawler.frontier import finish_run, open_run
 from crawler.items import PageItem
 from crawler.registry import Site
+from crawler.urls import canonical_url
 from extract.page import ArticlePage, PageMetadataError, parse_article
 from extract.recognise import (
     PageRecognition,
@@ -173,8 +173,8 @@ class ReportPipeline(_ArchivePipeline):
         except PageMetadataError as error:
             self.page_error(item, "metadata", str(error))
             return item
-        if seen.verdict == "report":
-            # The page itself is the report (the file is a copy or an annex): kept as a snapshot only.
+        if seen.verdict in ("report", "part"):
+            # The page (or the split article) is the report, the file a copy or an annex: kept only.
             self.stats.inc_value("reports/files_of_page_reports")
             return item
         found = recognise_file(self._body(item), seen.page.title)
@@ -183,6 +183,9 @@ class ReportPipeline(_ArchivePipeline):
             if seen.mention is not None:
                 relation = relation_of(seen.page.title)
                 self._related(item.site_code, article.url, article.id, seen, relation=relation)
+            return item
+        if self._an_earlier_file_holds_it(item, seen, article.url, found.identity.year):
+            self.stats.inc_value("reports/file_copies")
             return item
         self._archive(item, seen.page, found.identity, found.text, article.url, title=found.title)
         report_id = item.notes.get("report_id")
@@ -198,6 +201,24 @@ class ReportPipeline(_ArchivePipeline):
             )
         )
         return item
+
+    def _an_earlier_file_holds_it(self, item: PageItem, seen: PageRecognition, url: str, year: int) -> bool:
+        """An article linking the report twice (PDF and Word): the first file in page order is the report."""
+        site = self._site(item.site_code)
+        files = [canonical_url(link, site) for link in seen.files]
+        if item.canonical_url not in files:
+            return False
+        mine = files.index(item.canonical_url)
+        return any(
+            ref.url == url and ref.year == year and ref.snapshot_url in files[:mine]
+            for ref in self.archive.report_refs(item.site_code)
+        )
+
+    def _candidates(self, site_code: str) -> list[ReportCandidate]:
+        return [
+            ReportCandidate(ref.id, ref.url, ref.title, ref.agency, ref.year)
+            for ref in self.archive.report_refs(site_code)
+        ]
 
     def _part(self, item: PageItem, seen: PageRecognition) -> PageItem:
         """One page of a split article: once every page is archived, the pages joined are judged."""
@@ -244,7 +265,7 @@ class ReportPipeline(_ArchivePipeline):
     ) -> None:
         """Record a page about a report, tied to the report it names when that is archived."""
         self._ensure_unit(site_code)
-        candidates = [ReportCandidate(*astuple(ref)) for ref in self.archive.report_refs(site_code)]
+        candidates = self._candidates(site_code)
         report_id = match_report(seen.mention, seen.links, candidates)
         mention = seen.mention
         self.archive.record_related_page(
@@ -268,7 +289,7 @@ class ReportPipeline(_ArchivePipeline):
         waiting = self.archive.unlinked_related_pages(site_code)
         if not waiting:
             return
-        candidates = [ReportCandidate(*astuple(ref)) for ref in self.archive.report_refs(site_code)]
+        candidates = self._candidates(site_code)
         for page in waiting:
             mention = (
                 ReportMention(page.mentioned_title or "", page.mentioned_agency or "", page.year)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
@@ -55,6 +55,8 @@ _LIKENESS = 0.7
 _REPORT_WORDS = re.compile(r"公开|申请|复议|诉讼|收费|费用|问题|改进|事项|概述|总体|基本情况")
 # A table is one of the template's when its labels say so and it has the rows of one.
 _MIN_TABLE_ROWS = 4
+# Three of the six template headings make a report (its tables are not read then: they are costly).
+_DECISIVE_SECTIONS = 3
 _TOP_LINES = 12
 # What a related page is, from its own title (a label only: the decision is by content).
 _RELATIONS = (
@@ -68,7 +70,8 @@ _RELATIONS = (
 
 @dataclass(frozen=True)
 class Evidence:
-    """What of a report a document carries: template section numbers, template tables, report headings."""
+    """What of a report a document carries: template section numbers, template tables (only read
+    when the sections do not decide), numbered report headings."""
 
     sections: tuple[int, ...] = ()
     tables: tuple[str, ...] = ()
@@ -76,7 +79,7 @@ class Evidence:
 
     def carries_report(self, year: int | None) -> bool:
         tables = len(set(self.tables))
-        if len(self.sections) >= 3 or tables >= 2 or (tables and len(self.sections) >= 2):
+        if len(self.sections) >= _DECISIVE_SECTIONS or tables >= 2 or (tables and len(self.sections) >= 2):
             return True
         # Pre-2019 reports: free numbered sections about disclosure, requests, fees, appeals.
         return year is not None and year < 2019 and self.headings >= 4
@@ -157,7 +160,8 @@ def _likeness(printed: str, heading: str) -> float:
     return len(expected & set(shown)) / len(expected)
 
 
-def _evidence(lines: Sequence[str], tables: Sequence[Sequence[str]]) -> Evidence:
+def _evidence(lines: Sequence[str], tables: Callable[[], Iterable[Sequence[str]]]) -> Evidence:
+    """What the lines and tables show; tables are read only when the sections alone do not decide."""
     headings = section_headings()
     sections: set[int] = set()
     numbered: set[int] = set()
@@ -170,7 +174,9 @@ def _evidence(lines: Sequence[str], tables: Sequence[Sequence[str]]) -> Evidence
             sections.add(number)
         if _REPORT_WORDS.search(match["body"]):
             numbered.add(number)
-    kinds = tuple(kind for cells in tables if (kind := classify_table(cells)) is not None)
+    if len(sections) >= _DECISIVE_SECTIONS:
+        return Evidence(tuple(sorted(sections)), (), len(numbered))
+    kinds = tuple(kind for cells in tables() if (kind := classify_table(cells)) is not None)
     return Evidence(tuple(sorted(sections)), kinds, len(numbered))
 
 
@@ -351,8 +357,8 @@ def recognise_page(document: bytes | str, url: str, content_type: str | None = N
 def recognise_article(page: ArticlePage, url: str, *, joined: bool = False) -> PageRecognition:
     """``recognise_page`` on an already parsed page; ``joined``: the pages of a split article joined."""
     lines = [line.text for line in html_lines(page.body)] if page.body is not None else []
-    tables = _html_tables(page.body) if page.body is not None else []
-    evidence = _evidence(lines, tables)
+    body = page.body
+    evidence = _evidence(lines, lambda: _html_tables(body) if body is not None else [])
     identity = _identity(page.title, lines)
     mention = find_report_mention(page.title) or find_report_mention(page.body_text[:400])
     files = file_links(page.root, page.body, url)
@@ -395,7 +401,7 @@ def recognise_file(document: bytes, article_title: str | None) -> FileRecognitio
     except ExtractionError as error:
         return FileRecognition(fallback is not None, fallback, None, Evidence(), "", str(error))
     lines = [line.text for line in text_lines(content.text)]
-    evidence = _evidence(lines, [_grid_cells(grid) for grid, _ in content.grids])
+    evidence = _evidence(lines, lambda: [_grid_cells(grid) for grid, _ in content.grids])
     printed = _title_in_lines(lines)
     own = printed[1] if printed else None
     identity = own or fallback

@@ -55,9 +55,10 @@ TABULAR_SHAPES = (
     "file_below_list",
     "gbk_header",
     "file_wrapped_title",
+    "file_twice",
 )
 PAGE_SHAPES = ("html", "split", "gbk", "split_links", "gbk_meta")
-FILE_SHAPES = {"file_in_body", "file_below", "file_below_list", "file_wrapped_title"}
+FILE_SHAPES = {"file_in_body", "file_below", "file_below_list", "file_wrapped_title", "file_twice"}
 # Related pages: (relation, chance per report of 2019 and later).
 RELATED = (
     ("news", 0.6),
@@ -93,14 +94,17 @@ class PageShapesWorld(World):
         self.report_titles: dict[str, str] = {}
         self.related: dict[str, tuple[str, Article]] = {}  # page key -> (relation, report article)
         reports = sorted((a for a in articles if a.report), key=lambda a: a.key)
-        for index, article in enumerate(reports):
+        drawn = {PAGE_SHAPES: 0, TABULAR_SHAPES: 0}
+        for article in reports:
             report = article.report
             assert report is not None
             shapes = PAGE_SHAPES if report.template == "pre2019" else TABULAR_SHAPES
+            index = drawn[shapes]
+            drawn[shapes] += 1
             shape = shapes[index % len(shapes)]
             self.shapes[article.key] = shape
             if shape in FILE_SHAPES:
-                self.formats[article.key] = "pdf" if index % 3 else "docx"
+                self.formats[article.key] = "pdf" if index % 3 or shape == "file_twice" else "docx"
             if shape == "file_wrapped_title":
                 self.report_titles[article.key] = article.title
                 article.title = f"关于公开《{article.title}》的公告"
@@ -156,6 +160,10 @@ class PageShapesWorld(World):
                     if article.key in self.formats:
                         path = attachment_path(article, self.formats[article.key])
                         self._targets[(*key, path)] = _Target("attachment", column, article=article)
+                    if self.shapes.get(article.key) == "file_twice":
+                        # The same report as a Word file too (page=1 marks the second format).
+                        path = attachment_path(article, "docx")
+                        self._targets[(*key, path)] = _Target("attachment", column, page=1, article=article)
                     if self._is_compiling_notice(article):
                         path = attachment_path(article, "docx")
                         self._targets[(*key, path)] = _Target("attachment", column, article=article)
@@ -226,6 +234,13 @@ class PageShapesWorld(World):
             sentence = f"现将《{self._report_title(article)}》全文予以公开，详见附件。"
             if shape == "file_in_body":
                 body = _p(sentence) + f'\n<p>附件：<a href="{_e(href)}">{_e(name)}</a></p>'
+            elif shape == "file_twice":
+                word = "./" + attachment_path(article, "docx").rsplit("/", 1)[1]
+                body = (
+                    _p(sentence)
+                    + f'\n<p>附件：<a href="{_e(href)}">{_e(name)}</a></p>'
+                    + f'\n<p><a href="{_e(word)}">{_e(name.rsplit(".", 1)[0])}（Word版）.docx</a></p>'
+                )
             else:
                 body = _p(sentence)
                 if shape == "file_below_list":
@@ -358,7 +373,7 @@ class PageShapesWorld(World):
         if target.kind == "attachment" and self._is_compiling_notice(article):
             return _form_docx(article.title)
         if target.kind == "attachment":
-            fmt = self.formats[article.key]
+            fmt = "docx" if target.page == 1 else self.formats[article.key]
             return render_attachment(replace(article, title=self._report_title(article)), fmt, self.seed)
         if article.key in self.related:
             return self._related_page(site, article)
@@ -383,13 +398,14 @@ class PageShapesWorld(World):
             entry["title"] = self._report_title(article)
             entry["shape"] = self.shapes[article.key]
             entry["format"] = self.formats.get(article.key, "html")
+            host = article.column.site.canonical_host
             entry["files"] = (
-                [
-                    f"http://{article.column.site.canonical_host}{attachment_path(article, self.formats[article.key])}"
-                ]
+                [f"http://{host}{attachment_path(article, self.formats[article.key])}"]
                 if article.key in self.formats
                 else []
             )
+            if entry["shape"] == "file_twice":
+                entry["files"].append(f"http://{host}{attachment_path(article, 'docx')}")
             count = len(self._part_bodies(article))
             entry["parts"] = (
                 [

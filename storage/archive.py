@@ -429,8 +429,9 @@ class Archive:
         """The archived reports of a unit, as related pages are matched against them."""
         with self.Session() as session:
             rows = session.execute(
-                select(Report.id, Report.url, Report.title, Agency.name, Report.year)
+                select(Report.id, Report.url, Report.title, Agency.name, Report.year, Snapshot.url)
                 .join(Agency, Agency.id == Report.agency_id)
+                .join(Snapshot, Snapshot.id == Report.current_snapshot_id)
                 .join(Unit, Unit.id == Report.unit_id)
                 .where(Unit.code == unit_code)
                 .order_by(Report.id)

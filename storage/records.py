@@ -95,6 +95,7 @@ class ReportRef:
     title: str
     agency: str
     year: int
+    snapshot_url: str = ""  # the URL of its current snapshot (a file's, for a report published as one)
 
 
 @dataclass(frozen=True)
