@@ -284,20 +284,17 @@ class ReportPipeline(_ArchivePipeline):
         )
         self.stats.inc_value("reports/related_pages")
 
-    def _link_waiting_pages(self, site_code: str) -> None:
-        """Related pages recorded before the report they name was archived: tie them now."""
-        waiting = self.archive.unlinked_related_pages(site_code)
-        if not waiting:
+    def _relink_pages(self, site_code: str, year: int) -> None:
+        """Pages naming a report of ``year``, tied again now that one more report is archived: a page
+        recorded before its report arrived, or tied to the best fit among fewer reports, moves to it."""
+        pages = self.archive.pages_naming(site_code, year)
+        if not pages:
             return
         candidates = self._candidates(site_code)
-        for page in waiting:
-            mention = (
-                ReportMention(page.mentioned_title or "", page.mentioned_agency or "", page.year)
-                if page.year is not None
-                else None
-            )
+        for page in pages:
+            mention = ReportMention(page.mentioned_title or "", page.mentioned_agency or "", year)
             report_id = match_report(mention, page.links, candidates)
-            if report_id is not None:
+            if report_id is not None and report_id != page.report_id:
                 self.archive.link_related_page(page.id, report_id)
 
     def _ensure_unit(self, code: str) -> None:
@@ -355,7 +352,7 @@ class ReportPipeline(_ArchivePipeline):
             report_changed=upsert.created or upsert.new_snapshot,
         )
         if upsert.created:
-            self._link_waiting_pages(site.code)
+            self._relink_pages(site.code, identity.year)
         return item
 
 

@@ -37,12 +37,12 @@ from storage.records import (
     RUN_OUTCOMES,
     ExtractionRecord,
     FetchRecord,
+    NamingPage,
     RelatedPageRecord,
     ReportRecord,
     ReportRef,
     ReportUpsert,
     SnapshotInfo,
-    UnlinkedPage,
 )
 from storage.retry import retry_insert_race, retry_transient
 from storage.search_index import refresh_search_documents
@@ -60,6 +60,8 @@ __all__ = [
 ]
 
 _VALIDATOR_HEADERS = ("ETag", "Last-Modified")
+# The relation of the article that publishes a report's file (see RelatedPage).
+ARTICLE = "article"
 
 
 class UnknownUnit(LookupError):
@@ -400,7 +402,8 @@ class Archive:
     @retry_transient
     @retry_insert_race
     def record_related_page(self, record: RelatedPageRecord) -> int:
-        """Create or update the related page at ``record.url``; an existing link is kept if unmatched now."""
+        """Create or update the related page at ``record.url``. An existing link is kept if unmatched
+        now, and the article publishing a report's file stays that (another file of it may be no report)."""
         with self.Session.begin() as session:
             unit_id = session.scalar(select(Unit.id).where(Unit.code == record.unit_code))
             if unit_id is None:
@@ -413,7 +416,8 @@ class Archive:
                 session.add(page)
             page.unit_id = unit_id
             page.snapshot_id = record.snapshot_id
-            page.relation = record.relation
+            if page.relation != ARTICLE or record.relation == ARTICLE:
+                page.relation = record.relation
             page.title = record.title[:500]
             page.mentioned_title = record.mentioned_title[:500] if record.mentioned_title else None
             page.mentioned_agency = record.mentioned_agency[:300] if record.mentioned_agency else None
@@ -438,19 +442,20 @@ class Archive:
             )
             return [ReportRef(*row) for row in rows]
 
-    def unlinked_related_pages(self, unit_code: str) -> list[UnlinkedPage]:
-        """Related pages of a unit not yet tied to a report."""
+    def pages_naming(self, unit_code: str, year: int) -> list[NamingPage]:
+        """Related pages of a unit that name a report of ``year`` (not the articles publishing a file)."""
         with self.Session() as session:
             pages = session.scalars(
                 select(RelatedPage)
                 .join(Unit, Unit.id == RelatedPage.unit_id)
-                .where(Unit.code == unit_code, RelatedPage.report_id.is_(None))
+                .where(Unit.code == unit_code, RelatedPage.year == year, RelatedPage.relation != ARTICLE)
                 .order_by(RelatedPage.id)
             )
             return [
-                UnlinkedPage(
+                NamingPage(
                     page.id,
                     page.url,
+                    page.report_id,
                     page.mentioned_title,
                     page.mentioned_agency,
                     page.year,

@@ -99,11 +99,12 @@ class ReportRef:
 
 
 @dataclass(frozen=True)
-class UnlinkedPage:
-    """A related page not yet tied to a report."""
+class NamingPage:
+    """A related page that names a report (tied to ``report_id``, or to none yet)."""
 
     id: int
     url: str
+    report_id: int | None
     mentioned_title: str | None
     mentioned_agency: str | None
     year: int | None

@@ -31,11 +31,11 @@ def test_a_related_page_waits_unlinked_then_is_tied_and_shown_with_its_report(ar
     news = fetch_page(archive, NEWS, b"<p>news</p>")
     assert news.snapshot_id is not None
     page_id = archive.record_related_page(_news(news.snapshot_id))
-    waiting = archive.unlinked_related_pages("wz")
-    assert [(page.id, page.mentioned_agency, page.year, page.links) for page in waiting] == [
-        (page_id, "区政府", 2023, ("http://www.wz.gov.cn/x.html",))
+    naming = archive.pages_naming("wz", 2023)
+    assert [(page.id, page.report_id, page.mentioned_agency, page.links) for page in naming] == [
+        (page_id, None, "区政府", ("http://www.wz.gov.cn/x.html",))
     ]
-    assert archive.unlinked_related_pages("fl") == []
+    assert archive.pages_naming("fl", 2023) == archive.pages_naming("wz", 2022) == []
     report_page = fetch_page(archive, report_record(0).url, b"<p>report</p>")
     assert report_page.snapshot_id is not None
     report_id = archive.upsert_report(report_record(report_page.snapshot_id)).report_id
@@ -44,7 +44,7 @@ def test_a_related_page_waits_unlinked_then_is_tied_and_shown_with_its_report(ar
         (report_id, "万州区人民政府", 2023, report_record(0).url)
     ]
     archive.link_related_page(page_id, report_id)
-    assert archive.unlinked_related_pages("wz") == []
+    assert [page.report_id for page in archive.pages_naming("wz", 2023)] == [report_id]
     detail = get_report(archive, report_id)
     assert detail is not None
     assert [(page.url, page.relation, page.title, page.snapshot_sha256) for page in detail.related] == [
@@ -72,6 +72,20 @@ def test_recording_a_page_again_updates_it_and_keeps_its_link(archive: Archive) 
         at(0),
         at(60),
     )
+
+
+def test_the_article_publishing_a_file_stays_that(archive: Archive) -> None:
+    add_units(archive)
+    article = fetch_page(archive, NEWS, b"<p>article</p>")
+    assert article.snapshot_id is not None
+    publishing = RelatedPageRecord(
+        "wz", NEWS, article.snapshot_id, "article", "万州区2023年年度报告", year=2023
+    )
+    page_id = archive.record_related_page(publishing)
+    archive.record_related_page(_news(article.snapshot_id))  # another file of it is no report
+    assert archive.pages_naming("wz", 2023) == []
+    archive.record_related_page(publishing)
+    assert page_id == archive.record_related_page(publishing)
 
 
 def test_a_composed_document_is_a_snapshot_of_its_own_url(archive: Archive) -> None:
