@@ -25,6 +25,7 @@ from extract.recognise import (
     ReportCandidate,
     join_parts,
     match_report,
+    plain_report_title,
     recognise_article,
     recognise_file,
     recognise_page,
@@ -187,7 +188,10 @@ class ReportPipeline(_ArchivePipeline):
         if self._an_earlier_file_holds_it(item, seen, article.url, found.identity.year):
             self.stats.inc_value("reports/file_copies")
             return item
-        self._archive(item, seen.page, found.identity, found.text, article.url, title=found.title)
+        # Titled as the article when the article's title is the report's, else as the file prints it.
+        plain = plain_report_title(seen.page.title) == found.identity
+        title = seen.page.title if plain else found.title
+        self._archive(item, seen.page, found.identity, found.text, article.url, title=title)
         report_id = item.notes.get("report_id")
         self.archive.record_related_page(
             RelatedPageRecord(

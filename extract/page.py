@@ -38,6 +38,7 @@ _BODY_SELECTORS = ("div.zwxl-article", "#UCAP-CONTENT", "div.zwxl-main", "div.TR
 # Blocks that may hold an article body on other templates, scored by their paragraph text.
 _BODY_CANDIDATES = etree.XPath("//div|//article|//section|//td")
 _PARAGRAPHS = etree.XPath("./p|./table|./div[not(div)]|./section/p")
+_MAX_CANDIDATES = 3000
 
 
 @dataclass(frozen=True)
@@ -133,10 +134,11 @@ def _find_body(selector: Selector) -> Selector:
         body = selector.css(query)
         if body:
             return body[0]
-    candidates = _BODY_CANDIDATES(selector.root)
-    if candidates:
-        best = max(candidates, key=_own_text_length)
-        if _own_text_length(best) > 0:
+    # Scored in document order up to a bound: a hostile page of nested blocks stays cheap.
+    scored = [(_own_text_length(block), block) for block in _BODY_CANDIDATES(selector.root)[:_MAX_CANDIDATES]]
+    if scored:
+        length, best = max(scored, key=lambda pair: pair[0])
+        if length > 0:
             return Selector(root=best)
     body = selector.css("body")
     if not body:

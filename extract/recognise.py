@@ -320,13 +320,13 @@ def _identity(title: str, lines: Sequence[str]) -> ReportTitle | None:
     """Agency and year: the page title when it is a report's title and nothing else, the title the
     body prints, the page title read as one, the report the title names."""
     printed = _title_in_lines(lines)
-    identity = _plain_report_title(title) or (printed[1] if printed else None) or parse_report_title(title)
+    identity = plain_report_title(title) or (printed[1] if printed else None) or parse_report_title(title)
     if identity is None and (mention := find_report_mention(title)) and mention.agency:
         identity = ReportTitle(mention.agency, mention.year)
     return identity
 
 
-def _plain_report_title(title: str) -> ReportTitle | None:
+def plain_report_title(title: str) -> ReportTitle | None:
     """The title's agency and year when it is a report's title and nothing around it
     ("市教委发布2024年…" parses, but its agency would be "市教委发布")."""
     identity = parse_report_title(title)
@@ -395,7 +395,7 @@ def recognise_file(document: bytes, article_title: str | None) -> FileRecognitio
     tables, or its own report title on a template document), with its own title first for agency
     and year and the article's title second. A file whose text cannot be read is the report when
     the article's title is a report's title (it is kept and recorded as unreadable)."""
-    fallback = _plain_report_title(article_title) if article_title else None
+    fallback = plain_report_title(article_title) if article_title else None
     try:
         content = read_attachment(document)
     except ExtractionError as error:
