@@ -124,6 +124,8 @@ class ReportPipeline(_ArchivePipeline):
     def __init__(self, crawler: Crawler):
         super().__init__(crawler)
         self._units_seen: set[str] = set()
+        # Per unit, the years whose reports related pages name (to skip relinking other years).
+        self._naming_years: dict[str, set[int]] = {}
 
     def _site(self, code: str) -> Site:
         return next(site for site in self.crawler.spider.sites if site.code == code)  # type: ignore[union-attr]
@@ -214,14 +216,14 @@ class ReportPipeline(_ArchivePipeline):
             return False
         mine = files.index(item.canonical_url)
         return any(
-            ref.url == url and ref.year == year and ref.snapshot_url in files[:mine]
-            for ref in self.archive.report_refs(item.site_code)
+            ref.url == url and ref.snapshot_url in files[:mine]
+            for ref in self.archive.report_refs(item.site_code, year=year)
         )
 
-    def _candidates(self, site_code: str) -> list[ReportCandidate]:
+    def _candidates(self, site_code: str, year: int | None, links: tuple[str, ...]) -> list[ReportCandidate]:
         return [
             ReportCandidate(ref.id, ref.url, ref.title, ref.agency, ref.year)
-            for ref in self.archive.report_refs(site_code)
+            for ref in self.archive.report_refs(site_code, year=year, urls=links)
         ]
 
     def _part(self, item: PageItem, seen: PageRecognition) -> PageItem:
@@ -267,11 +269,17 @@ class ReportPipeline(_ArchivePipeline):
     def _related(
         self, site_code: str, url: str, snapshot_id: int, seen: PageRecognition, relation: str
     ) -> None:
-        """Record a page about a report, tied to the report it names when that is archived."""
-        self._ensure_unit(site_code)
-        candidates = self._candidates(site_code)
-        report_id = match_report(seen.mention, seen.links, candidates)
+        """Record a page about a report, tied to the report it names when that is archived.
+
+        A page that names no agency and links nothing (a notice about compiling the year's
+        reports) can be tied to no report: it is counted, not recorded."""
         mention = seen.mention
+        if not seen.links and (mention is None or not mention.agency):
+            self.stats.inc_value("reports/pages_about_no_report")
+            return
+        self._ensure_unit(site_code)
+        year = mention.year if mention else None
+        report_id = match_report(mention, seen.links, self._candidates(site_code, year, seen.links))
         self.archive.record_related_page(
             RelatedPageRecord(
                 unit_code=site_code,
@@ -281,20 +289,28 @@ class ReportPipeline(_ArchivePipeline):
                 title=seen.page.title,
                 mentioned_title=mention.title if mention else None,
                 mentioned_agency=mention.agency if mention else None,
-                year=mention.year if mention else None,
+                year=year,
                 links=seen.links,
                 report_id=report_id,
             )
         )
+        if year is not None:
+            self._years_named(site_code).add(year)
         self.stats.inc_value("reports/related_pages")
+
+    def _years_named(self, site_code: str) -> set[int]:
+        if site_code not in self._naming_years:
+            self._naming_years[site_code] = self.archive.naming_years(site_code)
+        return self._naming_years[site_code]
 
     def _relink_pages(self, site_code: str, year: int) -> None:
         """Pages naming a report of ``year``, tied again now that one more report is archived: a page
         recorded before its report arrived, or tied to the best fit among fewer reports, moves to it."""
-        pages = self.archive.pages_naming(site_code, year)
-        if not pages:
+        if year not in self._years_named(site_code):
             return
-        candidates = self._candidates(site_code)
+        pages = self.archive.pages_naming(site_code, year)
+        links = tuple(link for page in pages for link in page.links)
+        candidates = self._candidates(site_code, year, links)
         for page in pages:
             mention = ReportMention(page.mentioned_title or "", page.mentioned_agency or "", year)
             report_id = match_report(mention, page.links, candidates)

@@ -7,7 +7,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, insert, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.crossyear import refresh_carry_over
@@ -429,18 +429,34 @@ class Archive:
             session.flush()
             return page.id
 
-    def report_refs(self, unit_code: str) -> list[ReportRef]:
-        """The archived reports of a unit, as related pages are matched against them."""
+    def report_refs(
+        self, unit_code: str, *, year: int | None = None, urls: tuple[str, ...] = ()
+    ) -> list[ReportRef]:
+        """The archived reports of a unit (of ``year``, or at one of ``urls``, when given), as related
+        pages are matched against them."""
+        query = (
+            select(Report.id, Report.url, Report.title, Agency.name, Report.year, Snapshot.url)
+            .join(Agency, Agency.id == Report.agency_id)
+            .join(Snapshot, Snapshot.id == Report.current_snapshot_id)
+            .join(Unit, Unit.id == Report.unit_id)
+            .where(Unit.code == unit_code)
+            .order_by(Report.id)
+        )
+        if year is not None or urls:
+            query = query.where(or_(Report.year == year, Report.url.in_(urls)))
         with self.Session() as session:
-            rows = session.execute(
-                select(Report.id, Report.url, Report.title, Agency.name, Report.year, Snapshot.url)
-                .join(Agency, Agency.id == Report.agency_id)
-                .join(Snapshot, Snapshot.id == Report.current_snapshot_id)
-                .join(Unit, Unit.id == Report.unit_id)
-                .where(Unit.code == unit_code)
-                .order_by(Report.id)
+            return [ReportRef(*row) for row in session.execute(query)]
+
+    def naming_years(self, unit_code: str) -> set[int]:
+        """The years whose reports the related pages of a unit name."""
+        with self.Session() as session:
+            years = session.scalars(
+                select(RelatedPage.year)
+                .join(Unit, Unit.id == RelatedPage.unit_id)
+                .where(Unit.code == unit_code, RelatedPage.year.is_not(None), RelatedPage.relation != ARTICLE)
+                .distinct()
             )
-            return [ReportRef(*row) for row in rows]
+            return {year for year in years if year is not None}
 
     def pages_naming(self, unit_code: str, year: int) -> list[NamingPage]:
         """Related pages of a unit that name a report of ``year`` (not the articles publishing a file)."""
