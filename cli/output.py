@@ -220,6 +220,8 @@ def print_report_detail(detail: Any, store_problems: dict[str, str] | None = Non
             f"{len(problems)} snapshot file(s) of this report missing or corrupt: "
             "`reports verify --repair` fetches them again"
         )
+    for page in getattr(detail, "related", []):
+        console.print(f"Related ({page.relation}): {page.title}  {page.url}")
     extraction = detail.extraction
     if extraction is None:
         console.print("Not extracted yet.")

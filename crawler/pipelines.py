@@ -2,7 +2,8 @@
 
 Each pipeline has one job, in this order:
 1. ``SnapshotPipeline``: record the fetch and keep the body as a snapshot.
-2. ``ReportPipeline``: recognise a report page and archive it as a report.
+2. ``ReportPipeline``: recognise a report (a page, a linked file, a split page joined) and archive
+   it; record pages about a report as related to it.
 3. ``ExtractionPipeline``: extract the report's sections, tables and values.
 A page that cannot be understood keeps its snapshot and gets an error record.
 """
@@ -17,14 +18,30 @@ from scrapy.crawler import Crawler
 from crawler.frontier import open_run
 from crawler.items import PageItem
 from crawler.registry import Site
+from crawler.urls import canonical_url
 from extract.bounded import ExtractionRunner, FileReading
-from extract.page import ArticlePage, PageMetadataError, parse_article, report_identity
+from extract.page import ArticlePage, PageMetadataError, parse_article
+from extract.recognise import (
+    PageRecognition,
+    ReportCandidate,
+    join_parts,
+    match_report,
+    plain_report_title,
+    recognise_article,
+    recognise_file,
+    recognise_file_content,
+    recognise_page,
+    relation_of,
+)
 from extract.report import EXTRACTOR_VERSION, ReportExtraction, extract_report, failed_extraction
-from extract.titles import ReportTitle, classify_kind
+from extract.titles import ReportMention, ReportTitle, classify_kind
 from reportformat import detect_template, template_for_year
-from storage.archive import Archive, ExtractionRecord, ReportRecord
+from storage.archive import Archive, ExtractionRecord, RelatedPageRecord, ReportRecord
 
 logger = logging.getLogger(__name__)
+
+# The snapshot of a split article's pages joined (a composed document, not a fetched URL).
+JOINED_SUFFIX = "#pages"
 
 
 def archive_for(crawler: Crawler) -> Archive:
@@ -101,74 +118,238 @@ class SnapshotPipeline(_ArchivePipeline):
 
 
 class ReportPipeline(_ArchivePipeline):
-    """Recognises report pages by title and content and archives them as reports."""
+    """Archives what carries a report (a page, a file it links, a split page joined) as a report, and
+    what only talks about one as a page related to it (extract.recognise decides which is which)."""
 
     def __init__(self, crawler: Crawler):
         super().__init__(crawler)
         self._units_seen: set[str] = set()
+        # Per unit, the years whose reports related pages name (to skip relinking other years).
+        self._naming_years: dict[str, set[int]] = {}
 
     def _site(self, code: str) -> Site:
         return next(site for site in self.crawler.spider.sites if site.code == code)  # type: ignore[union-attr]
 
+    def _body(self, item: PageItem) -> bytes:
+        return item.body if item.body is not None else self.archive.snapshot_body(item.sha256 or "")
+
     def process_item(self, item: PageItem, spider: Spider | None = None) -> PageItem:
-        if item.page_type == "attachment" and item.snapshot_id is not None:
-            return self._attachment(item)
-        if item.page_type != "article" or item.snapshot_id is None:
+        if item.snapshot_id is None or item.page_type not in ("article", "attachment"):
             return item
-        body = item.body if item.body is not None else self.archive.snapshot_body(item.sha256 or "")
+        if item.page_type == "attachment":
+            return self._attachment(item)
         try:
-            page = parse_article(body)
+            seen = recognise_page(self._body(item), item.canonical_url, item.headers.get("Content-Type"))
         except PageMetadataError as error:
             self.page_error(item, "metadata", str(error))
             return item
-        identity = report_identity(page)
-        if identity is None:
-            self.stats.inc_value("reports/pages_not_report")
-            return item
-        if item.notes.get("attachments") and not _shows_tables(page):
-            # Published as a file: archived from the file, with this page's metadata (_attachment).
+        if seen.verdict == "part":
+            return self._part(item, seen)
+        return self._page(item, seen, item.canonical_url, item.snapshot_id)
+
+    def _page(self, item: PageItem, seen: PageRecognition, url: str, page_snapshot: int) -> PageItem:
+        if seen.verdict == "report":
+            if seen.identity is None:
+                self.page_error(
+                    item, "metadata", "the page carries a report but no report title with agency and year"
+                )
+                return item
+            return self._archive(item, seen.page, seen.identity, seen.page.body_text, url)
+        if seen.verdict == "points_to_file":
+            # Judged by its files' content when they arrive (_attachment).
             self.stats.inc_value("reports/published_as_file")
             return item
-        return self._archive(item, page, identity, page.body_text, item.canonical_url)
+        if seen.verdict == "related":
+            self._related(item.site_code, url, page_snapshot, seen, relation=seen.relation or "mention")
+            return item
+        self.stats.inc_value("reports/pages_not_report")
+        return item
 
     def _attachment(self, item: PageItem) -> PageItem:
-        """A report file: the report is the linking article's (its Referer), its content the file's."""
+        """A linked file: the report when its content is one; the report is the linking article's."""
         article = self.archive.latest_snapshot(item.referer) if item.referer else None
         if article is None:
             self.page_error(item, "metadata", f"attachment without an archived article: {item.referer}")
             return item
         try:
-            page = parse_article(self.archive.snapshot_body(article.sha256))
+            seen = recognise_page(self.archive.snapshot_body(article.sha256), article.url)
         except PageMetadataError as error:
             self.page_error(item, "metadata", str(error))
             return item
-        identity = report_identity(page)
-        if identity is None:
-            self.stats.inc_value("reports/files_not_report")
-            return item
-        if _shows_tables(page):
-            # The page itself is the report (the file is a copy or an annex): kept as a snapshot only.
+        if seen.verdict in ("report", "part"):
+            # The page (or the split article) is the report, the file a copy or an annex: kept only.
             self.stats.inc_value("reports/files_of_page_reports")
             return item
-        # The file was read once, within bounds, by crawler.documents.DocumentPipeline; one that
-        # cannot be read is kept and recorded as unreadable by the ExtractionPipeline.
+        # The file was read once, within bounds, by crawler.documents.DocumentPipeline; one read here
+        # only when that pipeline is not in use. One that cannot be read is recorded as unreadable.
         reading = item.notes.get("file_reading")
-        text = reading.content.text if isinstance(reading, FileReading) and reading.content else ""
-        return self._archive(item, page, identity, text, str(item.referer))
+        if isinstance(reading, FileReading):
+            found = recognise_file_content(reading.content, reading.reason, seen.page.title)
+        else:
+            found = recognise_file(self._body(item), seen.page.title)
+        if not found.is_report or found.identity is None:
+            self.stats.inc_value("reports/files_not_report")
+            if seen.mention is not None:
+                relation = relation_of(seen.page.title)
+                self._related(item.site_code, article.url, article.id, seen, relation=relation)
+            return item
+        if self._an_earlier_file_holds_it(item, seen, article.url, found.identity.year):
+            self.stats.inc_value("reports/file_copies")
+            return item
+        # Titled as the article when the article's title is the report's, else as the file prints it.
+        plain = plain_report_title(seen.page.title) == found.identity
+        title = seen.page.title if plain else found.title
+        self._archive(item, seen.page, found.identity, found.text, article.url, title=title)
+        report_id = item.notes.get("report_id")
+        self.archive.record_related_page(
+            RelatedPageRecord(
+                unit_code=item.site_code,
+                url=article.url,
+                snapshot_id=article.id,
+                relation="article",
+                title=seen.page.title,
+                year=found.identity.year,
+                report_id=report_id if isinstance(report_id, int) else None,
+            )
+        )
+        return item
+
+    def _an_earlier_file_holds_it(self, item: PageItem, seen: PageRecognition, url: str, year: int) -> bool:
+        """An article linking the report twice (PDF and Word): the first file in page order is the report."""
+        site = self._site(item.site_code)
+        files = [canonical_url(link, site) for link in seen.files]
+        if item.canonical_url not in files:
+            return False
+        mine = files.index(item.canonical_url)
+        return any(
+            ref.url == url and ref.snapshot_url in files[:mine]
+            for ref in self.archive.report_refs(item.site_code, year=year)
+        )
+
+    def _candidates(self, site_code: str, year: int | None, links: tuple[str, ...]) -> list[ReportCandidate]:
+        return [
+            ReportCandidate(ref.id, ref.url, ref.title, ref.agency, ref.year)
+            for ref in self.archive.report_refs(site_code, year=year, urls=links)
+        ]
+
+    def _part(self, item: PageItem, seen: PageRecognition) -> PageItem:
+        """One page of a split article: once every page is archived, the pages joined are judged."""
+        assert seen.parts is not None
+        pages = []
+        for url in seen.parts.urls:
+            if url == item.canonical_url:
+                pages.append(seen.page)
+                continue
+            snapshot = self.archive.latest_snapshot(url)
+            if snapshot is None:
+                self.stats.inc_value("reports/parts_waiting")
+                return item
+            try:
+                pages.append(parse_article(self.archive.snapshot_body(snapshot.sha256)))
+            except PageMetadataError as error:
+                self.page_error(item, "metadata", f"page {url} of a split article: {error}")
+                return item
+        first = seen.parts.urls[0]
+        joined = join_parts(pages)
+        whole = recognise_article(parse_article(joined), first, joined=True)
+        self.stats.inc_value("reports/split_pages_joined")
+        if whole.verdict != "report":
+            first_snapshot = self.archive.latest_snapshot(first)
+            snapshot_id = first_snapshot.id if first_snapshot else item.snapshot_id
+            assert snapshot_id is not None
+            return self._page(item, whole, first, snapshot_id)
+        if whole.identity is None:
+            self.page_error(
+                item, "metadata", "the pages carry a report but no report title with agency and year"
+            )
+            return item
+        document = joined.encode("utf-8")
+        snapshot_id = self.archive.store_document(
+            first + JOINED_SUFFIX, document, item.fetched_at, "text/html; charset=utf-8"
+        )
+        item.notes["document"] = document
+        return self._archive(
+            item, whole.page, whole.identity, whole.page.body_text, first, snapshot_id=snapshot_id
+        )
+
+    def _related(
+        self, site_code: str, url: str, snapshot_id: int, seen: PageRecognition, relation: str
+    ) -> None:
+        """Record a page about a report, tied to the report it names when that is archived.
+
+        A page that names no agency and links nothing (a notice about compiling the year's
+        reports) can be tied to no report: it is counted, not recorded."""
+        mention = seen.mention
+        if not seen.links and (mention is None or not mention.agency):
+            self.stats.inc_value("reports/pages_about_no_report")
+            return
+        self._ensure_unit(site_code)
+        year = mention.year if mention else None
+        report_id = match_report(mention, seen.links, self._candidates(site_code, year, seen.links))
+        self.archive.record_related_page(
+            RelatedPageRecord(
+                unit_code=site_code,
+                url=url,
+                snapshot_id=snapshot_id,
+                relation=relation,
+                title=seen.page.title,
+                mentioned_title=mention.title if mention else None,
+                mentioned_agency=mention.agency if mention else None,
+                year=year,
+                links=seen.links,
+                report_id=report_id,
+            )
+        )
+        if year is not None:
+            self._years_named(site_code).add(year)
+        self.stats.inc_value("reports/related_pages")
+
+    def _years_named(self, site_code: str) -> set[int]:
+        if site_code not in self._naming_years:
+            self._naming_years[site_code] = self.archive.naming_years(site_code)
+        return self._naming_years[site_code]
+
+    def _relink_pages(self, site_code: str, year: int) -> None:
+        """Pages naming a report of ``year``, tied again now that one more report is archived: a page
+        recorded before its report arrived, or tied to the best fit among fewer reports, moves to it."""
+        if year not in self._years_named(site_code):
+            return
+        pages = self.archive.pages_naming(site_code, year)
+        links = tuple(link for page in pages for link in page.links)
+        candidates = self._candidates(site_code, year, links)
+        for page in pages:
+            mention = ReportMention(page.mentioned_title or "", page.mentioned_agency or "", year)
+            report_id = match_report(mention, page.links, candidates)
+            if report_id is not None and report_id != page.report_id:
+                self.archive.link_related_page(page.id, report_id)
+
+    def _ensure_unit(self, code: str) -> None:
+        if code not in self._units_seen:
+            site = self._site(code)
+            self.archive.ensure_unit(site.code, site.name, list(site.hosts))
+            self._units_seen.add(code)
 
     def _archive(
-        self, item: PageItem, page: ArticlePage, identity: ReportTitle, text: str, url: str
+        self,
+        item: PageItem,
+        page: ArticlePage,
+        identity: ReportTitle,
+        text: str,
+        url: str,
+        *,
+        snapshot_id: int | None = None,
+        title: str | None = None,
     ) -> PageItem:
-        """Archive the report at ``url`` with the item's snapshot as its current content."""
+        """Archive the report at ``url``; its current content is ``snapshot_id`` (default: the item's)."""
         if page.published is None:
             self.page_error(item, "metadata", "report page shows no publish date (date line or meta PubDate)")
         site = self._site(item.site_code)
-        if site.code not in self._units_seen:
-            self.archive.ensure_unit(site.code, site.name, list(site.hosts))
-            self._units_seen.add(site.code)
+        self._ensure_unit(site.code)
         template = detect_template(text) or (
             "pre2019" if template_for_year(identity.year) == "pre2019" else None
         )
+        snapshot = snapshot_id if snapshot_id is not None else item.snapshot_id
+        assert snapshot is not None
         upsert = self.archive.upsert_report(
             ReportRecord(
                 unit_code=site.code,
@@ -176,10 +357,10 @@ class ReportPipeline(_ArchivePipeline):
                 kind=classify_kind(identity.agency, site.name),
                 year=identity.year,
                 url=url,
-                title=page.title,
+                title=title or page.title,
                 published=page.published,
                 template=template,
-                snapshot_id=item.snapshot_id,
+                snapshot_id=snapshot,
             ),
             run_id=self.run_id(),
         )
@@ -192,15 +373,13 @@ class ReportPipeline(_ArchivePipeline):
         )
         item.notes.update(
             report_id=upsert.report_id,
+            report_snapshot_id=snapshot,
             year=identity.year,
             report_changed=upsert.created or upsert.new_snapshot,
         )
+        if upsert.created:
+            self._relink_pages(site.code, identity.year)
         return item
-
-
-def _shows_tables(page: ArticlePage) -> bool:
-    """Whether the article body carries the report's tables itself (else a linked file holds them)."""
-    return "<table" in page.body_html.lower()
 
 
 class ExtractionPipeline(_ArchivePipeline):
@@ -233,17 +412,22 @@ class ExtractionPipeline(_ArchivePipeline):
         from crawler.documents import result_of
 
         report_id = item.notes.get("report_id")
-        if report_id is None or item.snapshot_id is None:
+        snapshot_id = item.notes.get("report_snapshot_id", item.snapshot_id)
+        if report_id is None or not isinstance(snapshot_id, int):
             return item
         # An unchanged report is extracted again only if an interrupted crawl left it unextracted.
         if not item.notes.get("report_changed") and self.archive.has_extraction(
-            item.snapshot_id, EXTRACTOR_VERSION
+            snapshot_id, EXTRACTOR_VERSION
         ):
             return item
         year = item.notes.get("year")
         year = year if isinstance(year, int) else None
         reading = item.notes.get("file_reading")
-        if isinstance(reading, FileReading):
+        # A split article's report is the joined document (ReportPipeline), not this page.
+        document = item.notes.get("document")
+        if isinstance(document, bytes):
+            result = await result_of(self._runner().extract(document, url=item.canonical_url, year=year))
+        elif isinstance(reading, FileReading):
             if reading.content is None:
                 result = failed_extraction(reading.reason or "the file cannot be read")
             else:
@@ -251,7 +435,7 @@ class ExtractionPipeline(_ArchivePipeline):
         else:
             body = item.body if item.body is not None else self.archive.snapshot_body(item.sha256 or "")
             result = await result_of(self._runner().extract(body, url=item.canonical_url, year=year))
-        store_extraction(self.archive, int(str(report_id)), item.snapshot_id, result)
+        store_extraction(self.archive, int(str(report_id)), snapshot_id, result)
         self.stats.inc_value(f"reports/extraction/{result.status}")
         if result.status == "failed":
             self.page_error(item, "extraction", result.reason or "extraction failed")

@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crawler.attachments import ATTACHMENT_SUFFIXES, attachment_links
+from crawler.attachments import ATTACHMENT_SUFFIXES
 from crawler.pipelines import extract_and_store
 from crawler.registry import Site
 from crawler.urls import canonical_url
-from extract.attachments import read_attachment
-from extract.canonical import ExtractionError
-from extract.page import ArticlePage, PageMetadataError, parse_article, report_identity
+from extract.page import ArticlePage, PageMetadataError
+from extract.recognise import recognise_file, recognise_page
 from extract.report import EXTRACTOR_VERSION
 from extract.titles import ReportTitle, classify_kind
 from reportformat import detect_template, template_for_year
@@ -115,21 +114,20 @@ class _Importer:
         return capture.status or 200, self.archive.snapshot_body(sha256)
 
     def _article(self, site: Site, url: str, snapshot_id: int, body: bytes) -> None:
+        """Judged as the crawl judges it (extract.recognise): a report, a pointer to a report file,
+        or not a report (pages about a report are not linked here; a crawl links them)."""
         try:
-            page = parse_article(body)
+            seen = recognise_page(body, url)
         except PageMetadataError:
             self.count("pages_not_article")
             return
-        files = [link for found in attachment_links(body, url) if (link := canonical_url(found, site))]
-        for link in files:
-            self.linked_from[link] = url
-        identity = report_identity(page)
-        if identity is None:
+        for found in seen.files:
+            if link := canonical_url(found, site):
+                self.linked_from[link] = url
+        if seen.verdict == "report" and seen.identity is not None:
+            self._report(site, seen.page, seen.identity, seen.page.body_text, url, snapshot_id, body, url)
+        elif seen.verdict != "points_to_file":
             self.count("pages_not_report")
-            return
-        if files and not _shows_tables(page):
-            return  # published as a file: archived from the file (_file)
-        self._report(site, page, identity, page.body_text, url, snapshot_id, body, url)
 
     def _file(self, site: Site, url: str, snapshot_id: int, body: bytes, capture: WarcCapture) -> None:
         referer = (capture.request_headers or {}).get("Referer")
@@ -139,17 +137,16 @@ class _Importer:
             self.count("files_without_article")
             return
         try:
-            page = parse_article(self.archive.snapshot_body(article.sha256))
+            seen = recognise_page(self.archive.snapshot_body(article.sha256), article_url)
         except PageMetadataError:
             return
-        identity = report_identity(page)
-        if identity is None or _shows_tables(page):
+        if seen.verdict in ("report", "part"):
+            return  # the page is the report; the file a copy or an annex
+        found = recognise_file(body, seen.page.title)
+        if not found.is_report or found.identity is None:
+            self.count("files_not_report")
             return
-        try:
-            text = read_attachment(body).text
-        except ExtractionError:
-            text = ""
-        self._report(site, page, identity, text, article_url, snapshot_id, body, url)
+        self._report(site, seen.page, found.identity, found.text, article_url, snapshot_id, body, url)
 
     def _report(
         self,
@@ -195,11 +192,6 @@ class _Importer:
 
 def _is_file(url: str) -> bool:
     return urlsplit(url).path.lower().endswith(ATTACHMENT_SUFFIXES)
-
-
-def _shows_tables(page: ArticlePage) -> bool:
-    """Whether the article body carries the report's tables (else a linked file holds them)."""
-    return "<table" in page.body_html.lower()
 
 
 def import_warc(archive: Archive, path: str | Path, sites: list[Site]) -> ImportSummary:

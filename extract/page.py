@@ -4,13 +4,16 @@ A pure reading of one saved page. The platform skeleton (seen on real pages):
 ``meta[name=ArticleTitle|PubDate|ContentSource]``, breadcrumb in
 ``div.content.content-o``, title in ``div.zwxl-title p.tit``, date line in
 ``div.zwxl-title`` (``日期:2021-02-03`` and variants), 来源 written by an
-inline ``document.write``, body in ``div.zwxl-article``.
+inline ``document.write``, body in ``div.zwxl-article``. Other templates of the
+CMS family are read by content: the first labelled date line of the page, and
+the block holding most of the page's paragraph text as the body. Bytes are
+decoded by BOM, UTF-8, the declared charset (header or meta), then GB18030.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -18,7 +21,8 @@ from lxml import etree
 from parsel import Selector
 
 from extract.limits import MAX_PAGE_BYTES
-from extract.titles import ReportTitle, normalise_title, parse_report_title
+from extract.report import decode_document
+from extract.titles import normalise_title
 
 
 class PageMetadataError(ValueError):
@@ -31,9 +35,11 @@ _ANY_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 # if("万州经开区办公室"!=""){document.write(...)}: the source is only in the script text.
 _SCRIPT_SOURCE = re.compile(r'if\s*\(\s*"([^"]*)"\s*!=\s*""\s*\)')
 _BREADCRUMB_PREFIX = re.compile(r"^.*?(?:位置|当前位置)\s*[:：]\s*")
-_BODY_SELECTORS = ("div.zwxl-article", "#UCAP-CONTENT", "div.zwxl-main", "div.TRS_Editor", "body")
-# Body markers of a real report: the numbered section headings or the template's tables.
-_REPORT_BODY_MARKERS = re.compile(r"总体情况|主动公开|依申请公开|政府信息公开申请|行政复议")
+_BODY_SELECTORS = ("div.zwxl-article", "#UCAP-CONTENT", "div.zwxl-main", "div.TRS_Editor")
+# Blocks that may hold an article body on other templates, scored by their paragraph text.
+_BODY_CANDIDATES = etree.XPath("//div|//article|//section|//td")
+_PARAGRAPHS = etree.XPath("./p|./table|./div[not(div)]|./section/p")
+_MAX_CANDIDATES = 3000
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,9 @@ class ArticlePage:
     breadcrumb: tuple[str, ...]
     body_html: str
     body_text: str
+    # The parsed page and its body element (for recognition; not compared or shown).
+    root: Any = field(default=None, repr=False, compare=False)
+    body: Any = field(default=None, repr=False, compare=False)
 
 
 def _date(parts: tuple[str | Any, ...]) -> date | None:
@@ -90,6 +99,10 @@ def _parse_published(selector: Selector) -> tuple[date | None, str | None]:
         match = _ANY_DATE.search(pubdate)
         if match:
             return _date(match.groups()), pubdate
+    # Other templates: the first labelled date line of the page ("发布时间：2024-01-20").
+    match = _LABELLED_DATE.search(_text(selector))
+    if match:
+        return _date(match.groups()), match.group(0)
     return None, None
 
 
@@ -112,44 +125,64 @@ def _parse_breadcrumb(selector: Selector) -> tuple[str, ...]:
     return tuple(part.strip() for part in re.split(r"\s*[>/]\s*", text) if part.strip())
 
 
-def parse_article(html: str | bytes) -> ArticlePage:
-    """Read an article page; raises PageMetadataError when the skeleton is missing or the page
-    is over the page size limit (checked before parsing)."""
+def _own_text_length(element: etree._Element) -> int:
+    return sum(len("".join(child.itertext()).strip()) for child in _PARAGRAPHS(element))
+
+
+def _find_body(selector: Selector) -> Selector:
+    """The article body: a known container of the platform, else the block with most paragraph text."""
+    for query in _BODY_SELECTORS:
+        body = selector.css(query)
+        if body:
+            return body[0]
+    # Scored in document order up to a bound: a hostile page of nested blocks stays cheap.
+    scored = [(_own_text_length(block), block) for block in _BODY_CANDIDATES(selector.root)[:_MAX_CANDIDATES]]
+    if scored:
+        length, best = max(scored, key=lambda pair: pair[0])
+        if length > 0:
+            return Selector(root=best)
+    body = selector.css("body")
+    if not body:
+        raise PageMetadataError("no article body")
+    return body[0]
+
+
+def _too_large(html: str | bytes) -> None:
+    """The page size limit, checked before any parsing."""
     if len(html) > MAX_PAGE_BYTES:
         raise PageMetadataError(
             f"DocumentTooLarge: page of {len(html):,} bytes is over the limit of {MAX_PAGE_BYTES:,}"
         )
-    text = html.decode("utf-8", errors="replace") if isinstance(html, bytes) else html
+
+
+def page_body(html: str | bytes, content_type: str | None = None) -> tuple[Any, Any]:
+    """The parsed page and its article body element, for pages that may lack a title."""
+    _too_large(html)
+    text = decode_document(html, content_type)[0] if isinstance(html, bytes) else html
+    selector = Selector(text=text, type="html")  # a JSON body is not read as JSON
+    return selector.root, _find_body(selector).root
+
+
+def parse_article(html: str | bytes, content_type: str | None = None) -> ArticlePage:
+    """Read an article page; raises PageMetadataError when the skeleton is missing.
+
+    ``content_type`` is the response's Content-Type header (its charset decodes the bytes). A page
+    over the page size limit is refused before it is parsed.
+    """
+    _too_large(html)
+    text = decode_document(html, content_type)[0] if isinstance(html, bytes) else html
     selector = Selector(text=text, type="html")  # a JSON body is not read as JSON
     title = _parse_title(selector)
     published, date_text = _parse_published(selector)
-    for query in _BODY_SELECTORS:
-        body = selector.css(query)
-        if body:
-            break
-    else:
-        raise PageMetadataError("no article body")
+    body = _find_body(selector)
     return ArticlePage(
         title=title,
         published=published,
         date_text=date_text,
         source=_parse_source(selector),
         breadcrumb=_parse_breadcrumb(selector),
-        body_html=body[0].get(),
-        body_text=_text(body[0]),
+        body_html=body.get(),
+        body_text=_text(body),
+        root=selector.root,
+        body=body.root,
     )
-
-
-def report_identity(page: ArticlePage) -> ReportTitle | None:
-    """The report's agency and year when the page is an annual report, else None.
-
-    Decided by title and content, never by URL: the title must be a report
-    title (not an explainer or a notice quoting one) and the body must read
-    like a report.
-    """
-    identity = parse_report_title(page.title)
-    if identity is None:
-        return None
-    if len(page.body_text) < 200 or not _REPORT_BODY_MARKERS.search(page.body_text):
-        return None
-    return identity

@@ -33,8 +33,27 @@ _DISTRICT_SUFFIX = re.compile(r"(?:人民政府及其办公室|人民政府)$")
 _AUTONOMOUS_COUNTY_SUFFIX = re.compile(r"(?:[\u4e00-\u9fff]{1,2}族)+自治县")
 
 
+# A report title anywhere in a text: news, 解读, notices and 答记者问 embed it in many wordings.
+_EMBEDDED_TITLE = re.compile(
+    r"(?P<agency>[^\s《》「」“”\"'：:，,。！？!?（）()]{0,40}?)\s*(?P<year>(?:19|20)\d{2})\s*(?:年度|年)?\s*"
+    r"政府信息公开(?:工作)?(?:情况)?(?:年度)?(?:工作)?(?:情况)?(?:年报|报告)"
+)
+_QUOTED = re.compile(r"[《「“\"](?P<title>[^《》「」“”\"]{4,80})[》」”\"]")
+# Words around an embedded title that are not the agency's: "市教委发布…", "关于做好…", "图解…".
+_NOT_AGENCY = re.compile(r"发布|公布|印发|公开|关于|做好|解读|图解|读懂|一图|新闻|答记者问|聚焦|看|的$")
+
+
 @dataclass(frozen=True)
 class ReportTitle:
+    agency: str
+    year: int
+
+
+@dataclass(frozen=True)
+class ReportMention:
+    """A report that a text names: its title as printed, the agency as printed (maybe short), the year."""
+
+    title: str
     agency: str
     year: int
 
@@ -57,6 +76,27 @@ def parse_report_title(title: str) -> ReportTitle | None:
     if not agency:
         return None
     return ReportTitle(agency=agency, year=int(match.group("year")))
+
+
+def find_report_mention(text: str) -> ReportMention | None:
+    """The report a title or sentence names ("市教委发布2024年政府信息公开工作年度报告"), or None.
+
+    A quoted title (《…》) is taken whole; otherwise the agency is what stands before the
+    year once words that are not part of a name (发布, 关于, 解读 …) are cut off. The agency
+    may be empty ("关于做好2024年政府信息公开工作年度报告编制工作的通知").
+    """
+    clean = normalise_title(text)
+    for quoted in _QUOTED.finditer(clean):
+        identity = parse_report_title(quoted["title"])
+        if identity is not None:
+            return ReportMention(normalise_title(quoted["title"]), identity.agency, identity.year)
+    match = _EMBEDDED_TITLE.search(clean)
+    if match is None:
+        return None
+    pieces = [piece for piece in _NOT_AGENCY.split(match["agency"]) if piece.strip()]
+    agency = pieces[-1].replace(" ", "") if pieces else ""
+    rest = clean[match.start("year") : match.end()]
+    return ReportMention(agency + rest, agency, int(match["year"]))
 
 
 def classify_kind(agency: str, unit_name: str) -> str:

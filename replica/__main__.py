@@ -25,7 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the replica (as origin and as HTTP proxy) until killed")
     manifest = commands.add_parser("manifest", help="write the manifest of a world")
     for command in (serve, manifest):
-        command.add_argument("--size", choices=["small", "full", "browser", "listings"], default="small")
+        command.add_argument(
+            "--size", choices=["small", "full", "browser", "listings", "pageshapes"], default="small"
+        )
         command.add_argument("--seed", type=int, default=2026)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8899)

@@ -286,6 +286,11 @@ def build_world(size: str = "small", seed: int = 2026, page_size: int | None = N
         from .listings import build_listings_world
 
         return build_listings_world(seed, page_size)
+
+    if size == "pageshapes":
+        from .pageshapes import build_pageshapes_world
+
+        return build_pageshapes_world(seed, page_size)
     units = load_units(size)
     articles, plan = plan_coverage(units, plan_articles(units, seed), seed)
     world = World(size, seed, units, articles, page_size or PAGE_SIZES[size])

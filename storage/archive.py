@@ -7,7 +7,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, insert, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.crossyear import refresh_carry_over
@@ -22,6 +22,7 @@ from storage.models import (
     Extraction,
     Fetch,
     PageError,
+    RelatedPage,
     Report,
     ReportChange,
     ReportSection,
@@ -36,7 +37,10 @@ from storage.records import (
     RUN_OUTCOMES,
     ExtractionRecord,
     FetchRecord,
+    NamingPage,
+    RelatedPageRecord,
     ReportRecord,
+    ReportRef,
     ReportUpsert,
     SnapshotInfo,
 )
@@ -48,6 +52,7 @@ __all__ = [
     "Archive",
     "ExtractionRecord",
     "FetchRecord",
+    "RelatedPageRecord",
     "ReportRecord",
     "ReportUpsert",
     "SnapshotInfo",
@@ -55,6 +60,8 @@ __all__ = [
 ]
 
 _VALIDATOR_HEADERS = ("ETag", "Last-Modified")
+# The relation of the article that publishes a report's file (see RelatedPage).
+ARTICLE = "article"
 
 
 class UnknownUnit(LookupError):
@@ -375,6 +382,121 @@ class Archive:
         elif agency.kind != kind:
             agency.kind = kind
         return agency
+
+    # -- documents and related pages ---------------------------------------------------------
+
+    @retry_transient
+    @retry_insert_race
+    def store_document(self, url: str, body: bytes, seen_at: datetime, content_type: str | None) -> int:
+        """Keep a document the crawler composed (a split article joined) as a snapshot at ``url``.
+
+        ``url`` is not a fetched URL (e.g. ``…/t20240120_1.html#pages``): the fetched pages keep
+        their own snapshots; this one is what the report's extraction reads.
+        """
+        sha256 = self.store.put(body)
+        seen_at = _as_utc(seen_at)
+        with self.Session.begin() as session:
+            snapshot = session.scalar(select(Snapshot).where(Snapshot.url == url, Snapshot.sha256 == sha256))
+            if snapshot is None:
+                snapshot = Snapshot(
+                    url=url,
+                    sha256=sha256,
+                    size=len(body),
+                    content_type=content_type,
+                    first_seen_at=seen_at,
+                    last_seen_at=seen_at,
+                )
+                session.add(snapshot)
+            else:
+                _bump(snapshot, seen_at)
+            session.flush()
+            return snapshot.id
+
+    @retry_transient
+    @retry_insert_race
+    def record_related_page(self, record: RelatedPageRecord) -> int:
+        """Create or update the related page at ``record.url``. An existing link is kept if unmatched
+        now, and the article publishing a report's file stays that (another file of it may be no report)."""
+        with self.Session.begin() as session:
+            unit_id = session.scalar(select(Unit.id).where(Unit.code == record.unit_code))
+            if unit_id is None:
+                raise UnknownUnit(f"unit {record.unit_code!r} is not in the archive; call ensure_unit first")
+            snapshot = session.get(Snapshot, record.snapshot_id) if record.snapshot_id is not None else None
+            seen_at = snapshot.last_seen_at if snapshot is not None else utcnow()
+            page = session.scalar(select(RelatedPage).where(RelatedPage.url == record.url))
+            if page is None:
+                page = RelatedPage(url=record.url, first_seen_at=seen_at, last_seen_at=seen_at)
+                session.add(page)
+            page.unit_id = unit_id
+            page.snapshot_id = record.snapshot_id
+            if page.relation != ARTICLE or record.relation == ARTICLE:
+                page.relation = record.relation
+            page.title = record.title[:500]
+            page.mentioned_title = record.mentioned_title[:500] if record.mentioned_title else None
+            page.mentioned_agency = record.mentioned_agency[:300] if record.mentioned_agency else None
+            page.year = record.year
+            page.links = list(record.links)
+            page.last_seen_at = max(page.last_seen_at, seen_at)
+            if record.report_id is not None:
+                page.report_id = record.report_id
+            session.flush()
+            return page.id
+
+    def report_refs(
+        self, unit_code: str, *, year: int | None = None, urls: tuple[str, ...] = ()
+    ) -> list[ReportRef]:
+        """The archived reports of a unit (of ``year``, or at one of ``urls``, when given), as related
+        pages are matched against them."""
+        query = (
+            select(Report.id, Report.url, Report.title, Agency.name, Report.year, Snapshot.url)
+            .join(Agency, Agency.id == Report.agency_id)
+            .join(Snapshot, Snapshot.id == Report.current_snapshot_id)
+            .join(Unit, Unit.id == Report.unit_id)
+            .where(Unit.code == unit_code)
+            .order_by(Report.id)
+        )
+        if year is not None or urls:
+            query = query.where(or_(Report.year == year, Report.url.in_(urls)))
+        with self.Session() as session:
+            return [ReportRef(*row) for row in session.execute(query)]
+
+    def naming_years(self, unit_code: str) -> set[int]:
+        """The years whose reports the related pages of a unit name."""
+        with self.Session() as session:
+            years = session.scalars(
+                select(RelatedPage.year)
+                .join(Unit, Unit.id == RelatedPage.unit_id)
+                .where(Unit.code == unit_code, RelatedPage.year.is_not(None), RelatedPage.relation != ARTICLE)
+                .distinct()
+            )
+            return {year for year in years if year is not None}
+
+    def pages_naming(self, unit_code: str, year: int) -> list[NamingPage]:
+        """Related pages of a unit that name a report of ``year`` (not the articles publishing a file)."""
+        with self.Session() as session:
+            pages = session.scalars(
+                select(RelatedPage)
+                .join(Unit, Unit.id == RelatedPage.unit_id)
+                .where(Unit.code == unit_code, RelatedPage.year == year, RelatedPage.relation != ARTICLE)
+                .order_by(RelatedPage.id)
+            )
+            return [
+                NamingPage(
+                    page.id,
+                    page.url,
+                    page.report_id,
+                    page.mentioned_title,
+                    page.mentioned_agency,
+                    page.year,
+                    tuple(page.links),
+                )
+                for page in pages
+            ]
+
+    @retry_transient
+    def link_related_page(self, page_id: int, report_id: int) -> None:
+        with self.Session.begin() as session:
+            session.get_one(RelatedPage, page_id).report_id = report_id
 
     # -- problems and extraction results ------------------------------------------------------
 

@@ -307,3 +307,29 @@ class Notification(Base):
     last_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
     delivered_at: Mapped[datetime | None]
+
+
+class RelatedPage(Base):
+    """A page about a report that is not the report: news, 解读, 图解, 答记者问, a notice, or the
+    article that publishes a report file (``relation`` says which). ``report_id`` is empty until
+    the report it names is archived (see ``Archive.link_related_pages``)."""
+
+    __tablename__ = "related_pages"
+    __table_args__ = (
+        UniqueConstraint("url"),
+        Index("ix_related_pages_unit_id_year", "unit_id", "year"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"), index=True)
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"))
+    relation: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(500))
+    # The report the page names: its title as printed, the agency as printed, the year; and the page's links.
+    mentioned_title: Mapped[str | None] = mapped_column(String(500))
+    mentioned_agency: Mapped[str | None] = mapped_column(String(300))
+    year: Mapped[int | None]
+    links: Mapped[list[Any]] = mapped_column(default=list)
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]

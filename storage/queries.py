@@ -19,6 +19,7 @@ from storage.models import (
     Extraction,
     Fetch,
     PageError,
+    RelatedPage,
     Report,
     ReportSection,
     ReportSnapshot,
@@ -81,8 +82,22 @@ class ExtractionView:
 
 
 @dataclass(frozen=True)
+class RelatedPageView:
+    """A page about a report: ``relation`` is news, interpretation, graphic, qa, notice, mention, or
+    article (the page that publishes the report's file)."""
+
+    url: str
+    relation: str
+    title: str
+    snapshot_sha256: str | None
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+
+@dataclass(frozen=True)
 class ReportDetail:
-    """A report, its snapshot history (oldest first) and the latest extraction of its current snapshot."""
+    """A report, its snapshot history (oldest first), the latest extraction of its current snapshot
+    and the pages related to it."""
 
     view: ReportView
     report_status: str
@@ -90,6 +105,7 @@ class ReportDetail:
     last_seen_at: datetime
     snapshots: list[SnapshotInfo]
     extraction: ExtractionView | None
+    related: list[RelatedPageView] = field(default_factory=list)
 
     @property
     def values(self) -> dict[str, float | None]:
@@ -259,7 +275,25 @@ def get_report(source: Archive | Session, ref: int | str) -> ReportDetail | None
                 for s in snapshots
             ],
             extraction=_extraction_view(session, extraction_id) if extraction_id is not None else None,
+            related=related_pages(session, report.id),
         )
+
+
+def related_pages(source: Archive | Session, report_id: int) -> list[RelatedPageView]:
+    """The pages related to a report, by relation and URL."""
+    query = (
+        select(RelatedPage, Snapshot.sha256)
+        .outerjoin(Snapshot, Snapshot.id == RelatedPage.snapshot_id)
+        .where(RelatedPage.report_id == report_id)
+        .order_by(RelatedPage.relation, RelatedPage.url)
+    )
+    with _session(source) as session:
+        return [
+            RelatedPageView(
+                page.url, page.relation, page.title, sha256, page.first_seen_at, page.last_seen_at
+            )
+            for page, sha256 in session.execute(query)
+        ]
 
 
 def _extraction_view(session: Session, extraction_id: int) -> ExtractionView:

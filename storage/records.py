@@ -70,3 +70,44 @@ class SnapshotInfo:
     size: int
     first_seen_at: datetime
     last_seen_at: datetime
+
+
+@dataclass(frozen=True)
+class RelatedPageRecord:
+    """A page about a report (see ``storage.models.RelatedPage``); ``report_id`` None while unmatched."""
+
+    unit_code: str
+    url: str
+    snapshot_id: int | None
+    relation: str
+    title: str
+    mentioned_title: str | None = None
+    mentioned_agency: str | None = None
+    year: int | None = None
+    links: tuple[str, ...] = ()
+    report_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ReportRef:
+    """What a related page is matched against: an archived report's id, URL, title, agency and year."""
+
+    id: int
+    url: str
+    title: str
+    agency: str
+    year: int
+    snapshot_url: str = ""  # the URL of its current snapshot (a file's, for a report published as one)
+
+
+@dataclass(frozen=True)
+class NamingPage:
+    """A related page that names a report (tied to ``report_id``, or to none yet)."""
+
+    id: int
+    url: str
+    report_id: int | None
+    mentioned_title: str | None
+    mentioned_agency: str | None
+    year: int | None
+    links: tuple[str, ...]

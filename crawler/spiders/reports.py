@@ -14,13 +14,13 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response
 
-from crawler.attachments import attachment_links
 from crawler.content import not_html
 from crawler.guard import failure_kind
 from crawler.items import PageItem
 from crawler.listing import ANNUAL_REPORT_COLUMN, ColumnPage, listing_page_urls, parse_column_page
 from crawler.registry import Site, load_registry, select_sites
 from crawler.urls import canonical_url
+from extract.recognise import links_to_follow
 
 
 class ReportsSpider(scrapy.Spider):
@@ -139,24 +139,22 @@ class ReportsSpider(scrapy.Spider):
                 yield self._column_request(url, site, response.url)
 
     def parse_article(self, response: Response, site: Site) -> Iterator[PageItem | scrapy.Request]:
-        # A report published as a file: the article links it; the file is fetched like a page.
-        files: list[str] = []
+        # Files the article links (a report may be published as one) and the other pages of an
+        # article the CMS split (t…_1.html): fetched like pages; the pipelines judge their content.
         if (refusal := not_html(response)) is not None:
             item = self._page_item(response, site)
             item.notes["page_errors"] = [("not_html", refusal)]
             yield item
             return
-        if response.status in (200, 304) and isinstance(response, scrapy.http.TextResponse):
-            files = [
-                url
-                for link in attachment_links(response.body, response.url)
-                if (url := canonical_url(link, site))
-            ]
         item = self._page_item(response, site)
-        if files:
-            item.notes["attachments"] = files
-        for url in files:
-            yield self._attachment_request(url, site, item.canonical_url)
+        if response.status in (200, 304) and isinstance(response, scrapy.http.TextResponse):
+            links = links_to_follow(response.body, item.canonical_url, item.headers.get("Content-Type"))
+            for link in links.files:
+                if url := canonical_url(link, site):
+                    yield self._attachment_request(url, site, item.canonical_url)
+            for link in links.parts:
+                if url := canonical_url(link, site):
+                    yield self._article_request(url, site, item.canonical_url)
         yield item
 
     def parse_attachment(self, response: Response, site: Site) -> Iterator[PageItem]:

@@ -28,6 +28,7 @@ EXPECTED_TABLES = {
     "report_changes",
     "run_alerts",
     "notifications",
+    "related_pages",
 }
 
 
