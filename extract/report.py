@@ -40,7 +40,7 @@ from reportformat import (
 )
 from reportformat.checks import CheckResult, check_identities
 
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "2.0.0"
 
 # complete / partial / failed: a 2019/2021 report's canonical values. A pre-2019 report is
 # "legacy" when it states legacy values, "no statistics" when it states none that can be read.
