@@ -16,6 +16,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -249,17 +250,24 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
 
-def run(
+def _schema(pg_url: str, create: bool) -> None:
+    admin = create_engine(pg_url)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE'))
+        if create:
+            connection.execute(text(f'CREATE SCHEMA "{PG_SCHEMA}"'))
+    admin.dispose()
+
+
+def build_archive(
     backend: str, count: int, values_per_report: int, pg_url: str, folder: Path, keep: bool = False
-) -> None:
+) -> Iterator[Archive]:
+    """A synthetic archive of ``count`` reports on SQLite (in ``folder``) or PostgreSQL (a schema of
+    its own, dropped afterwards unless ``keep``); use with ``contextlib.contextmanager``."""
     if backend == "sqlite":
         url = f"sqlite:///{folder / 'bench.sqlite3'}"
     else:
-        admin = create_engine(pg_url)
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE'))
-            connection.execute(text(f'CREATE SCHEMA "{PG_SCHEMA}"'))
-        admin.dispose()
+        _schema(pg_url, create=True)
         url = (
             make_url(pg_url)
             .update_query_dict({"options": f"-csearch_path={PG_SCHEMA}"})
@@ -269,12 +277,19 @@ def run(
     with Archive.open(url, folder / "snapshots") as archive:
         bulk_load(archive, count, values_per_report)
         print(f"{backend}: built {count} reports in {time.perf_counter() - started:.0f} s", flush=True)
-        measure(archive)
+        yield archive
     if backend == "postgres" and not keep:
-        admin = create_engine(pg_url)
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE'))
-        admin.dispose()
+        _schema(pg_url, create=False)
+
+
+synthetic_archive = contextmanager(build_archive)
+
+
+def run(
+    backend: str, count: int, values_per_report: int, pg_url: str, folder: Path, keep: bool = False
+) -> None:
+    with synthetic_archive(backend, count, values_per_report, pg_url, folder, keep) as archive:
+        measure(archive)
 
 
 def main() -> None:

@@ -19,9 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from search import PG_SCHEMA, bulk_load, machine  # benchmarks/search.py, run from this folder
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from search import machine, synthetic_archive  # benchmarks/search.py, run from this folder
 
 from storage.archive import Archive
 from web.app import create_app
@@ -66,29 +64,8 @@ def measure(archive: Archive, count: int, requests: int) -> None:
 
 
 def run(backend: str, count: int, requests: int, pg_url: str, folder: Path) -> None:
-    if backend == "sqlite":
-        url = f"sqlite:///{folder / 'bench-web.sqlite3'}"
-    else:
-        admin = create_engine(pg_url)
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE'))
-            connection.execute(text(f'CREATE SCHEMA "{PG_SCHEMA}"'))
-        admin.dispose()
-        url = (
-            make_url(pg_url)
-            .update_query_dict({"options": f"-csearch_path={PG_SCHEMA}"})
-            .render_as_string(False)
-        )
-    started = time.perf_counter()
-    with Archive.open(url, folder / "snapshots") as archive:
-        bulk_load(archive, count, 200)
-        print(f"{backend}: built {count} reports in {time.perf_counter() - started:.0f} s", flush=True)
+    with synthetic_archive(backend, count, 200, pg_url, folder) as archive:
         measure(archive, count, requests)
-    if backend == "postgres":
-        admin = create_engine(pg_url)
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE'))
-        admin.dispose()
 
 
 def main() -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import asdict, is_dataclass
-from datetime import date, datetime
 from typing import Any
 
 from rich.table import Table
 from rich.text import Text
 
 from cli.display import clean, terminal
+from storage.serialize import iso as _iso
 
 # Crawled text is printed literally, without control characters (cli/display.py).
 console = terminal()
@@ -19,33 +18,6 @@ err_console = terminal(stderr=True)
 
 def _bold(text: object) -> Text:
     return Text(clean(text), style="bold")
-
-
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def report_json(report: Any) -> dict[str, Any]:
-    """The stable JSON form of one report in listings (documented in the README)."""
-    return {
-        "id": report.id,
-        "url": report.url,
-        "title": report.title,
-        "agency": report.agency,
-        "district": report.district,
-        "unit_code": report.unit_code,
-        "kind": report.kind,
-        "year": report.year,
-        "published": _iso(report.published),
-        "template": report.template,
-        "status": report.status,
-        "failed_checks": report.failed_checks,
-        "snapshot_sha256": report.snapshot_sha256,
-    }
-
-
-def detail_json(detail: Any) -> dict[str, Any]:
-    return asdict(detail) if is_dataclass(detail) else dict(detail)
 
 
 def print_report_list(reports: list[Any]) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -71,6 +71,43 @@ ARCHIVED_PAGE_POLICY = (
 class Settings:
     db_url: str | None = None
     snapshot_dir: str | None = None
+
+
+SEARCH_FIELDS = ("q", "district", "years", "kind", "agency", "template")
+
+
+@dataclass
+class SearchQuery:
+    """The search form: query words, filters, page (1-based)."""
+
+    q: str | None = None
+    district: str | None = None
+    years: str | None = None
+    kind: str | None = None
+    agency: str | None = None
+    template: str | None = None
+    page: int = 1
+
+
+class DiffQuery:
+    """What to compare: reports ``a`` and ``b``; a district's years ``from`` and ``to`` (with
+    ``agency``/``kind``); or two snapshots (``old``, ``new``) of ``report``."""
+
+    def __init__(
+        self,
+        a: str | None = None,
+        b: str | None = None,
+        district: str | None = None,
+        first: Annotated[int | None, Query(alias="from")] = None,
+        second: Annotated[int | None, Query(alias="to")] = None,
+        kind: str | None = None,
+        agency: str | None = None,
+        report: int | None = None,
+        old: str | None = None,
+        new: str | None = None,
+    ) -> None:
+        self.a, self.b, self.district, self.first, self.second = a, b, district, first, second
+        self.kind, self.agency, self.report, self.old, self.new = kind, agency, report, old, new
 
 
 def _filter(
@@ -139,57 +176,25 @@ def create_app(archive: Archive) -> FastAPI:
         return home_data()["coverage"]
 
     # ---------------------------------------------------------------- search
-    def run_search(
-        q: str | None,
-        district: str | None,
-        years: str | None,
-        kind: str | None,
-        agency: str | None,
-        template: str | None,
-        page_number: int,
-    ) -> tuple[list[Any], bool]:
-        wanted = _filter(district, years, kind, agency, template)
-        page_number = max(page_number, 1)
-        hits = search_reports(archive, q or None, wanted, limit=page_number * PAGE_SIZE + 1)
+    def run_search(wanted: SearchQuery) -> tuple[list[Any], bool]:
+        report_filter = _filter(wanted.district, wanted.years, wanted.kind, wanted.agency, wanted.template)
+        page_number = max(wanted.page, 1)
+        hits = search_reports(archive, wanted.q or None, report_filter, limit=page_number * PAGE_SIZE + 1)
         start = (page_number - 1) * PAGE_SIZE
         return hits[start : start + PAGE_SIZE], len(hits) > page_number * PAGE_SIZE
 
     @app.get("/search", response_class=HTMLResponse)
-    def search(
-        request: Request,
-        q: str | None = None,
-        district: str | None = None,
-        years: str | None = None,
-        kind: str | None = None,
-        agency: str | None = None,
-        template: str | None = None,
-        page_number: int = Query(1, alias="page"),
-    ) -> HTMLResponse:
-        hits, more = run_search(q, district, years, kind, agency, template, page_number)
-        query = {
-            "q": q,
-            "district": district,
-            "years": years,
-            "kind": kind,
-            "agency": agency,
-            "template": template,
-        }
+    def search(request: Request, wanted: Annotated[SearchQuery, Depends()]) -> HTMLResponse:
+        hits, more = run_search(wanted)
+        query = {name: getattr(wanted, name) for name in SEARCH_FIELDS}
         return page(
-            request, "search.html", hits=hits, more=more, page_number=max(page_number, 1), query=query
+            request, "search.html", hits=hits, more=more, page_number=max(wanted.page, 1), query=query
         )
 
     @app.get("/api/search")
-    def api_search(
-        q: str | None = None,
-        district: str | None = None,
-        years: str | None = None,
-        kind: str | None = None,
-        agency: str | None = None,
-        template: str | None = None,
-        page_number: int = Query(1, alias="page"),
-    ) -> Any:
-        hits, more = run_search(q, district, years, kind, agency, template, page_number)
-        return {"hits": [hit_json(hit) for hit in hits], "page": max(page_number, 1), "more": more}
+    def api_search(wanted: Annotated[SearchQuery, Depends()]) -> Any:
+        hits, more = run_search(wanted)
+        return {"hits": [hit_json(hit) for hit in hits], "page": max(wanted.page, 1), "more": more}
 
     # ---------------------------------------------------------------- report
     @app.get("/reports/{report_id}", response_class=HTMLResponse)
@@ -282,18 +287,9 @@ def create_app(archive: Archive) -> FastAPI:
         )
 
     # ---------------------------------------------------------------- diff
-    def make_diff(
-        a: str | None,
-        b: str | None,
-        district: str | None,
-        first: int | None,
-        second: int | None,
-        kind: str | None,
-        agency: str | None,
-        report_id: int | None,
-        old: str | None,
-        new: str | None,
-    ) -> Any:
+    def make_diff(wanted: DiffQuery) -> Any:
+        a, b, district, first, second = wanted.a, wanted.b, wanted.district, wanted.first, wanted.second
+        kind, agency, report_id, old, new = wanted.kind, wanted.agency, wanted.report, wanted.old, wanted.new
         try:
             if report_id is not None:
                 detail = detail_or_404(report_id)
@@ -315,38 +311,16 @@ def create_app(archive: Archive) -> FastAPI:
             raise HTTPException(404, str(error)) from None
 
     @app.get("/diff", response_class=HTMLResponse)
-    def diff(
-        request: Request,
-        a: str | None = None,
-        b: str | None = None,
-        district: str | None = None,
-        first: int | None = Query(None, alias="from"),
-        second: int | None = Query(None, alias="to"),
-        kind: str | None = None,
-        agency: str | None = None,
-        report: int | None = None,
-        old: str | None = None,
-        new: str | None = None,
-    ) -> HTMLResponse:
-        result = make_diff(a, b, district, first, second, kind, agency, report, old, new)
-        query = {"a": a, "b": b, "district": district, "from": first, "to": second, "agency": agency}
+    def diff(request: Request, wanted: Annotated[DiffQuery, Depends()]) -> HTMLResponse:
+        result = make_diff(wanted)
+        query: dict[str, str | int | None] = {"a": wanted.a, "b": wanted.b, "district": wanted.district}
+        query |= {"agency": wanted.agency, "from": wanted.first, "to": wanted.second}
         labels = key_labels(result.new.template) | key_labels(result.old.template) if result else {}
         return page(request, "diff.html", diff=result, query=query, labels=labels)
 
     @app.get("/api/diff")
-    def api_diff(
-        a: str | None = None,
-        b: str | None = None,
-        district: str | None = None,
-        first: int | None = Query(None, alias="from"),
-        second: int | None = Query(None, alias="to"),
-        kind: str | None = None,
-        agency: str | None = None,
-        report: int | None = None,
-        old: str | None = None,
-        new: str | None = None,
-    ) -> Any:
-        result = make_diff(a, b, district, first, second, kind, agency, report, old, new)
+    def api_diff(wanted: Annotated[DiffQuery, Depends()]) -> Any:
+        result = make_diff(wanted)
         if result is None:
             raise HTTPException(
                 400, "name two reports (a, b), a district and two years, or a report's snapshots"
