@@ -12,6 +12,7 @@ from cli.diff_render import WIDTH, diff_html, print_diff
 from cli.display import clean, json_text, terminal
 from cli.options import KINDS, archive_options, open_archive
 from compare.reports import ReportDiff, diff_json, diff_reports
+from extract.report import extract_report
 from storage.comparisons import (
     diff_pair,
     history_of,
@@ -102,8 +103,8 @@ def _snapshot_diff(archive: object, refs: tuple[str, ...]) -> ReportDiff:
     entries = history_of(archive, detail)
     old, new = pick_snapshots(entries, *(refs[1:] if len(refs) == 3 else (None, None)))
     return diff_reports(
-        snapshot_side(archive, detail, old, entries.index(old) + 1),
-        snapshot_side(archive, detail, new, entries.index(new) + 1),
+        snapshot_side(archive, detail, old, entries.index(old) + 1, extract_report),
+        snapshot_side(archive, detail, new, entries.index(new) + 1, extract_report),
     )
 
 

@@ -14,6 +14,7 @@ from cli import extraction, output
 from cli.display import clean, json_text
 from crawler.registry import RegistryError
 from storage.db import resolve_db_url
+from storage.serialize import detail_json, report_json
 
 logger = logging.getLogger("reports")
 
@@ -209,7 +210,7 @@ def list_reports(
     finally:
         archive.close()
     if as_json:
-        click.echo(json_text([output.report_json(report) for report in reports], indent=2))
+        click.echo(json_text([report_json(report) for report in reports], indent=2))
     else:
         output.print_report_list(reports)
 
@@ -247,9 +248,7 @@ def show(report: str, db: str | None, snapshot_dir: str | None, as_json: bool) -
     if detail is None:
         raise click.ClickException(f"no report {report!r} in the archive (see `reports list`)")
     if as_json:
-        click.echo(
-            json_text({**output.detail_json(detail), "store_problems": problems}, indent=2, default=str)
-        )
+        click.echo(json_text({**detail_json(detail), "store_problems": problems}, indent=2, default=str))
     else:
         output.print_report_detail(detail, problems)
 

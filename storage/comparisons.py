@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from compare.reports import ReportSide
@@ -121,15 +122,20 @@ def _snapshot(entries: list[SnapshotEntry], ref: str) -> SnapshotEntry:
     return found[0]
 
 
-def snapshot_side(archive: Any, detail: ReportDetail, entry: SnapshotEntry, position: int) -> ReportSide:
-    """A report as of one snapshot: its stored extraction, or one made now from the stored bytes."""
+def snapshot_side(
+    archive: Any,
+    detail: ReportDetail,
+    entry: SnapshotEntry,
+    position: int,
+    extract_now: Callable[..., Any] | None = None,
+) -> ReportSide:
+    """A report as of one snapshot: its stored extraction, or one made now from the stored bytes by
+    ``extract_now`` (``extract.report.extract_report``: storage does not depend on extraction)."""
     found = extraction(archive, entry.extraction_id) if entry.extraction_id is not None else None
     label = f"#{position} {entry.snapshot.sha256[:10]} ({entry.snapshot.first_seen_at:%Y-%m-%d %H:%M})"
-    if found is not None:
-        return _side(label, detail, found, entry.snapshot.sha256)
-    from extract.report import extract_report
-
-    result = extract_report(
+    if found is not None or extract_now is None:
+        return _side(label + ("" if found else " not extracted"), detail, found, entry.snapshot.sha256)
+    result = extract_now(
         stored_body(archive, entry.snapshot.sha256, entry.snapshot.url),
         url=entry.snapshot.url,
         year=detail.view.year,

@@ -24,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from compare.reports import diff_json, diff_reports
+from extract.report import extract_report
 from reportformat.layout import key_labels
 from storage.archive import Archive
 from storage.changes import changes_json, list_changes
@@ -296,8 +297,8 @@ def create_app(archive: Archive) -> FastAPI:
                 older, newer = pick_snapshots(history_of(archive, detail), old or None, new or None)
                 entries = history_of(archive, detail)
                 return diff_reports(
-                    snapshot_side(archive, detail, older, entries.index(older) + 1),
-                    snapshot_side(archive, detail, newer, entries.index(newer) + 1),
+                    snapshot_side(archive, detail, older, entries.index(older) + 1, extract_report),
+                    snapshot_side(archive, detail, newer, entries.index(newer) + 1, extract_report),
                 )
             if a and b:
                 args: tuple[str, ...] = (a, b)

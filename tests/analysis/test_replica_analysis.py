@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from cli.main import main
 from compare.reports import diff_json, diff_reports
+from extract.report import extract_report
 from replica.server import ReplicaServer
 from replica.world import World, build_world
 from storage.archive import Archive
@@ -194,7 +195,9 @@ def test_snapshot_without_extraction_is_extracted_from_its_bytes(crawled: Crawle
         detail = report_detail(archive, crawled.revised_url)
         old, new = history_of(archive, detail)
         stored = snapshot_side(archive, detail, old, 1)
-        fresh = snapshot_side(archive, detail, dataclasses.replace(old, extraction_id=None), 1)
+        fresh = snapshot_side(
+            archive, detail, dataclasses.replace(old, extraction_id=None), 1, extract_report
+        )
         assert fresh.label.endswith("extracted now")
         assert fresh.values == stored.values and fresh.sections == stored.sections
         diff = diff_reports(fresh, snapshot_side(archive, detail, new, 2))
