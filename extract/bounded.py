@@ -85,6 +85,15 @@ class _Outcome:
 
 
 def _peak_rss_bytes() -> int:
+    """This process's own peak resident memory. VmHWM, as ru_maxrss survives exec on Linux: a
+    worker spawned by a large process would report its parent's peak."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
 
 

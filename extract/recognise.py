@@ -405,9 +405,9 @@ def recognise_file_content(
 ) -> FileRecognition:
     """Whether a file linked from an article is the report: by its content (template sections or
     tables, or its own report title on a template document), with its own title first for agency
-    and year and the article's title second. A file whose text cannot be read (``content`` None,
-    ``reason`` why) is the report when the article's title is a report's title (it is kept and
-    recorded as unreadable)."""
+    and year and the article's title second. Behind an article whose title is a report's title, a
+    file that cannot be read (``content`` None, ``reason`` why) or that prints no other report's
+    title is the report (kept, and its extraction records what it lacks)."""
     fallback = plain_report_title(article_title) if article_title else None
     if content is None:
         return FileRecognition(fallback is not None, fallback, None, Evidence(), "", reason)
@@ -421,7 +421,12 @@ def recognise_file_content(
     year = identity.year if identity else None
     carries = evidence.carries_report(year) or (own is not None and detect_template(content.text) is not None)
     title = normalise_title(printed[0]) if printed else None
-    return FileRecognition(carries and identity is not None, identity, title, evidence, content.text)
+    # Behind an article titled as the report itself, a file printing no other report's title is
+    # that report even when nothing in it can be read as one: archived, its extraction says why
+    # it holds no values (never dropped in silence).
+    titled_by_article = fallback is not None and printed is None
+    is_report = (carries and identity is not None) or titled_by_article
+    return FileRecognition(is_report, identity, title, evidence, content.text)
 
 
 def join_parts(pages: Sequence[ArticlePage]) -> str:

@@ -7,8 +7,9 @@ Views (SQLite only; created by ``create_views``, which ``reports datasette`` run
 - ``values_v2019``, ``values_v2021``: one row per report of that template generation, one
   column per canonical key of ``reportformat`` (the value; the raw cell text is in
   ``extracted_values``);
-- ``failed_checks``: every failed identity of a current extraction with the cells it reads
-  (``reportformat.checks.identity_cells``), as ``key = raw text`` pairs.
+- ``failed_checks``: every failed check of a current extraction: an identity with the cells it
+  reads (``reportformat.checks.identity_cells``), as ``key = raw text`` pairs; a narrative check
+  (prose against tables) with the sentence it read (``source``).
 
 Why the command creates them rather than a migration: they are derived from ``keys.yaml`` and
 the checks, which change without any schema change, so they are rebuilt from the code that
@@ -127,7 +128,7 @@ def failed_checks_sql() -> str:
         "     FROM cells AS m LEFT JOIN extracted_values AS v\n"
         "       ON v.extraction_id = o.extraction_id AND v.key = m.key\n"
         '     WHERE m.template = o.template AND m.check_id = c.check_id AND m.place = c."where") AS cells,\n'
-        "  o.url\n"
+        "  c.source, o.url\n"
         f"FROM check_results AS c JOIN {OVERVIEW} AS o ON o.extraction_id = c.extraction_id\n"
         "WHERE c.ok = 0"
     )

@@ -53,6 +53,7 @@ def hostile_crawl(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-
             http_proxy=server.proxy_url,
             HTTP_PROXY=server.proxy_url,
             REPORTS_DB=db_url,
+            REPORTS_ALLOW_PRIVATE="127.0.0.1",  # the replica's proxy is on loopback (crawler.guard)
             REPORTS_TEST_PARSE_LOG=str(log),
             PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
         )

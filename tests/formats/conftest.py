@@ -53,7 +53,8 @@ def crawled_unit(tmp_path_factory: pytest.TempPathFactory) -> CrawledUnit:
         crawl(server.proxy_url, target)
         world.revise(revised, SENTENCE)
         server.fault = Faults(world, [GonePages(urls=(gone,))])
-        crawl(server.proxy_url, target)
+        # The report gone is the run's alerts (reports_dropped, year_gap): exit status 3.
+        crawl(server.proxy_url, target, expect=3)
     return CrawledUnit(target, revised, gone)
 
 
@@ -101,3 +102,8 @@ def exported_warc(crawled_unit, tmp_path_factory) -> Path:
         target.db_url,
     )
     return path
+
+
+def unit_report_count(code: str = "cqcs") -> int:
+    """How many reports the small replica publishes for a unit (its manifest's truth)."""
+    return sum(1 for entry in build_world("small", seed=2026).reports if entry["unit_code"] == code)

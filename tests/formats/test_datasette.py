@@ -90,6 +90,9 @@ def test_failed_checks_name_the_cells_they_concern(crawled_unit, datasette):
         expected = sum(report.failed_checks for report in list_reports(archive))
     assert len(failed) == expected > 0
     for row in failed:
+        if row["check_id"] == "narrative":  # prose against the table: the sentence it read
+            assert row["source"] and row["cells"] is None
+            continue
         cells = dict(pair.split(" = ") for pair in row["cells"].split("; "))
         assert any(key.endswith(f".{row['where']}") or f".{row['where']}." in key for key in cells)
         assert row["difference"] == row["actual"] - row["expected"] != 0

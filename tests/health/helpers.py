@@ -18,7 +18,10 @@ def reports(
 ) -> subprocess.CompletedProcess[str]:
     """``reports ARGS`` through the replica's proxy; the caller checks the exit status."""
     env = {key: value for key, value in os.environ.items() if key.lower() != "no_proxy"}
-    env.update(http_proxy=proxy_url, HTTP_PROXY=proxy_url, REPORTS_DB=db_url)
+    # The replica's proxy is on loopback: an explicit opt-in (crawler.guard refuses it by default).
+    env.update(
+        http_proxy=proxy_url, HTTP_PROXY=proxy_url, REPORTS_DB=db_url, REPORTS_ALLOW_PRIVATE="127.0.0.1"
+    )
     return subprocess.run(
         [sys.executable, "-m", "cli.main", *args],
         check=False,

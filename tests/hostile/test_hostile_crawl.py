@@ -65,7 +65,8 @@ def hostile(replica_small: World, tmp_path_factory: pytest.TempPathFactory) -> I
             sites, db_url, folder / "snapshots", "-s", f"REPORTS_MAX_LISTING_PAGES={LISTING_CAP}"
         )
         measured = measured_run(command, crawl_env(server.proxy_url), timeout=600)
-        assert measured.returncode == 0, measured.stderr[-4000:]
+        # The hostile units publish no report and one listing shows nothing: finished with alerts.
+        assert measured.returncode == 3, measured.stderr[-4000:]
         yield HostileCrawl(server, db_url, folder / "snapshots", measured)
 
 
@@ -103,7 +104,7 @@ def test_the_crawl_goes_on_and_finishes_with_nothing_pending(hostile: HostileCra
     # The ordinary article, its same-host redirect, and the article of the browser-read listing.
     assert f"http://{HOST}{article_path('good')}" in snapshots
     assert f"http://{BROWSER_HOST}/zfxxgknb/202401/t20240101_901.html" in snapshots
-    assert run.outcome == "finished"
+    assert run.outcome == "finished with alerts"  # the hostile units publish no report: an alert, not a failure
     assert run.stats.get("frontier/pending", 0) == 0
     assert run.stats.get("frontier/done", 0) > 10
 
