@@ -79,7 +79,8 @@ def test_each_hostile_document_is_an_extraction_error_and_the_crawl_finishes(hos
     errors = {error.url: error.message for error in page_errors(archive) if error.kind == "extraction"}
     # a file's error is recorded with the file (its report is the article: see below)
     assert errors[files[pdfs[0]]].split(":")[0] in ("MemoryLimitExceeded", "WorkerDied")
-    assert errors[files[pdfs[1]]].startswith("TimeLimitExceeded")
+    # 600 pages: over the time bound on a busy machine; read in time, its layout is no report's
+    assert errors[files[pdfs[1]]].split(":")[0] in ("TimeLimitExceeded", "UnknownLayout")
     assert errors[pages[0]].startswith("TooManyCells")
     assert errors[pages[1]].startswith("DocumentTooLarge")
     assert len(errors) == 4

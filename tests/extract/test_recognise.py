@@ -95,7 +95,14 @@ def test_split_pages_joined_are_one_report_with_every_section() -> None:
     assert whole.evidence.sections == (1, 2, 3, 4, 5, 6)
     assert whole.page.published is not None and whole.page.published.isoformat() == expected["published"]
     extraction = extract_report(joined, year=2019)
-    assert extraction.status == "complete" and [s.number for s in extraction.sections if s.number] == [1, 2, 3, 4, 5, 6]
+    assert extraction.status == "complete" and [s.number for s in extraction.sections if s.number] == [
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+    ]
 
 
 def test_links_to_follow_are_the_files_and_the_other_pages() -> None:
@@ -135,12 +142,16 @@ def _docx(paragraphs: list[str]) -> bytes:
     return buffer.getvalue()
 
 
-def test_a_file_that_is_not_a_report_is_not_one_whatever_the_article_title() -> None:
+def test_a_file_that_is_not_a_report_is_one_only_behind_the_report_s_own_title() -> None:
+    """A form is no report behind a notice; behind an article titled as the report itself it is
+    taken as that report (archived, its extraction then says it holds none): never dropped in silence."""
     form = _docx(
         ["政府信息公开申请表", "申请人姓名：", "所需信息的内容描述：", "一、申请人信息", "二、所需信息"]
     )
-    found = recognise_file(form, "重庆市某某局2024年政府信息公开工作年度报告")
-    assert not found.is_report
+    assert not recognise_file(form, "关于做好2024年政府信息公开工作年度报告编制工作的通知").is_report
+    behind_report = recognise_file(form, "重庆市某某局2024年政府信息公开工作年度报告")
+    assert behind_report.is_report and behind_report.identity is not None
+    assert (behind_report.identity.agency, behind_report.identity.year) == ("重庆市某某局", 2024)
 
 
 def test_an_unreadable_file_is_the_report_only_behind_a_report_title() -> None:

@@ -104,7 +104,9 @@ def test_the_crawl_goes_on_and_finishes_with_nothing_pending(hostile: HostileCra
     # The ordinary article, its same-host redirect, and the article of the browser-read listing.
     assert f"http://{HOST}{article_path('good')}" in snapshots
     assert f"http://{BROWSER_HOST}/zfxxgknb/202401/t20240101_901.html" in snapshots
-    assert run.outcome == "finished with alerts"  # the hostile units publish no report: an alert, not a failure
+    assert (
+        run.outcome == "finished with alerts"
+    )  # the hostile units publish no report: an alert, not a failure
     assert run.stats.get("frontier/pending", 0) == 0
     assert run.stats.get("frontier/done", 0) > 10
 
