@@ -51,10 +51,10 @@ def manifest_values(world, unit_code: str) -> dict[str, dict[str, float | None]]
     [
         ((signal.SIGINT,), 5),
         ((signal.SIGTERM,), 40),
-        ((signal.SIGINT,), 80),
+        ((signal.SIGINT,), 60),
         ((signal.SIGTERM,), 15, 25),
     ],
-    ids=["SIGINT@5", "SIGTERM@40", "SIGINT@80", "SIGTERM@15+25"],
+    ids=["SIGINT@5", "SIGTERM@40", "SIGINT@60", "SIGTERM@15+25"],
 )
 def test_a_stopped_crawl_is_interrupted_and_the_next_one_resumes_it(
     stops, replica_small, replica_server_small, sqlite_target, clean_state
