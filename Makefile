@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: install demo test lint bench lock
+.PHONY: install demo test test-fast lint bench lock
 
 install: $(VENV)/.installed
 
@@ -30,6 +30,10 @@ demo: install
 
 test: install
 	$(BIN)/pytest
+
+# The fast subset: no crawl, no browser, no PostgreSQL (about a minute).
+test-fast: install
+	$(BIN)/pytest -m fast
 
 lint: install
 	$(BIN)/ruff check .
