@@ -141,7 +141,8 @@ def run_holder() -> dict[str, Any]:
     return {"host": socket.gethostname(), "pid": os.getpid()}
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process of this host is alive (one we may not signal counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -162,7 +163,7 @@ def run_is_live(stats: dict[str, Any] | None, started_at: datetime, now: datetim
     holder = stats.get("holder") or {}
     host, pid = holder.get("host"), holder.get("pid")
     if host == socket.gethostname() and isinstance(pid, int):
-        return pid != os.getpid() and _pid_alive(pid)
+        return pid != os.getpid() and pid_alive(pid)
     if not host:
         return False  # recorded before holders were: only the lock guarded it
     heartbeat = stats.get("heartbeat")

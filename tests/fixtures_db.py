@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from storage.archive import Archive
+from storage.locks import pid_alive
 
 PG_URL_ENV = "REPORTS_TEST_PG_URL"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -29,16 +30,6 @@ def postgres_base_url() -> str:
     return os.environ.get(PG_URL_ENV) or DEFAULT_PG_URL
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _drop_stale_schemas(engine: Engine) -> None:
     with engine.begin() as connection:
         names = connection.scalars(
@@ -47,7 +38,7 @@ def _drop_stale_schemas(engine: Engine) -> None:
         ).all()
         for name in names:
             pid = name.removeprefix(SCHEMA_PREFIX).split("_", 1)[0]
-            if pid.isdigit() and not _pid_alive(int(pid)):
+            if pid.isdigit() and not pid_alive(int(pid)):
                 connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
 
 
