@@ -2,7 +2,7 @@
 
 A grid is a list of rows of ``Cell``; value cells carry their canonical key so
 that the manifest can record exactly what the printed cell says. The hazards
-copy what real tables do (see /work/shared/real-reports/*/source.json).
+copy what real tables do (see ../shared/real-reports/*/source.json).
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ def test_seed_body_word_for_word(seed_tree) -> None:
     assert len(body.xpath(".//table")) == 3
 
 
-# Numbers read off /work/shared/seeds/000_52e44cb05211e8f0.txt by hand.
+# Numbers read off ../shared/seeds/000_52e44cb05211e8f0.txt by hand.
 SEED_VALUES = {
     "disclosure.regulations.made": 0,
     "disclosure.normative_documents.made": 27,
