@@ -78,9 +78,12 @@ def query_terms(query: str | None) -> list[str]:
 
 
 def _contains(dialect: str, text_column: Any, term: str) -> ColumnElement[bool]:
+    """Exact containment. On PostgreSQL ``strpos`` rather than ``LIKE '%term%'``: the planner
+    guesses such a LIKE matches a handful of rows and sorts every report for a term in all of them
+    (公开 is in every report's headings), where reading reports in order stops at ``limit`` hits."""
     if dialect == "sqlite":
         return func.instr(text_column, term) > 0
-    return text_column.contains(term, autoescape=True)
+    return func.strpos(text_column, term) > 0
 
 
 def _candidates(dialect: str, terms: list[str]) -> Select[Any]:
