@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crawler.attachments import ATTACHMENT_SUFFIXES
 from crawler.pipelines import extract_and_store
 from crawler.registry import Site
 from crawler.urls import canonical_url
 from extract.page import ArticlePage, PageMetadataError
-from extract.recognise import recognise_file, recognise_page
+from extract.recognise import is_file_url, recognise_file, recognise_page
 from extract.report import EXTRACTOR_VERSION
 from extract.titles import ReportTitle, classify_kind
 from reportformat import detect_template, template_for_year
@@ -86,14 +85,14 @@ class _Importer:
         if site is None:
             self.count("foreign")
             return
-        if status in GONE and not _is_file(canonical):
+        if status in GONE and not is_file_url(canonical):
             if withdraw_report(self.archive, canonical, capture.fetched_at, self.summary.run_id) is not None:
                 self.count("withdrawn")
             return
         if record.snapshot_id is None or record.sha256 is None:
             return
         page_body = body if body is not None else self.archive.snapshot_body(record.sha256)
-        if _is_file(canonical):
+        if is_file_url(canonical):
             self._file(site, canonical, record.snapshot_id, page_body, capture)
         else:
             self._article(site, canonical, record.snapshot_id, page_body)
@@ -188,10 +187,6 @@ class _Importer:
                 self.archive, upsert.report_id, snapshot_id, body, url=content_url, year=identity.year
             )
             self.count(f"extraction_{result.status}")
-
-
-def _is_file(url: str) -> bool:
-    return urlsplit(url).path.lower().endswith(ATTACHMENT_SUFFIXES)
 
 
 def import_warc(archive: Archive, path: str | Path, sites: list[Site]) -> ImportSummary:

@@ -204,7 +204,8 @@ def _absolute(url: str, href: str | None) -> str | None:
     return absolute if absolute.startswith(("http://", "https://")) else None
 
 
-def _is_file(url: str) -> bool:
+def is_file_url(url: str) -> bool:
+    """Whether a URL names a document file a report may be published as (PDF, Word, WPS)."""
     return urlsplit(url).path.lower().endswith(FILE_SUFFIXES)
 
 
@@ -240,7 +241,7 @@ def file_links(root: etree._Element | None, body: etree._Element | None, url: st
     for block in [body, *_attachment_blocks(root, body)]:
         for href in block.xpath(".//a/@href"):
             absolute = _absolute(url, str(href))
-            if absolute and _is_file(absolute):
+            if absolute and is_file_url(absolute):
                 links[absolute] = None
     return tuple(links)
 
@@ -249,7 +250,7 @@ def _body_links(page: ArticlePage, url: str) -> tuple[str, ...]:
     if page.body is None:
         return ()
     found = (_absolute(url, str(href)) for href in page.body.xpath(".//a/@href"))
-    return tuple(dict.fromkeys(link for link in found if link and not _is_file(link)))
+    return tuple(dict.fromkeys(link for link in found if link and not is_file_url(link)))
 
 
 def page_parts(root: etree._Element | None, url: str) -> PageParts | None:

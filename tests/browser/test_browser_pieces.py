@@ -11,7 +11,6 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from crawler.attachments import attachment_links
 from crawler.browser import (
     BrowserMiddleware,
     context_options,
@@ -21,6 +20,7 @@ from crawler.browser import (
     sandbox_available,
 )
 from crawler.registry import Site
+from extract.recognise import links_to_follow
 from replica.extras import BrowserWorld, challenge_page, clearance_value
 from replica.world import build_world
 
@@ -136,7 +136,7 @@ def test_attachment_links_are_the_report_files_of_the_article_body() -> None:
         '<a href="P020240101123456789012.DOCX">x</a><a href="/a.doc">y</a><a href="b.wps">z</a>'
         '<a href="./t20240101_1.html">page</a></p></div><a href="/footer.pdf">f</a>'
     )
-    links = attachment_links(html, "http://jw.cq.gov.cn/zwgk_230/zfxxgknb/202401/t20240101_2.html")
+    links = links_to_follow(html, "http://jw.cq.gov.cn/zwgk_230/zfxxgknb/202401/t20240101_2.html").files
     assert links == (
         "http://jw.cq.gov.cn/zwgk_230/zfxxgknb/202401/W020240101123456789012.pdf",
         "http://jw.cq.gov.cn/zwgk_230/zfxxgknb/202401/P020240101123456789012.DOCX",
